@@ -1,0 +1,4 @@
+//! Server functions, one small family per module. Each takes its service from context, calls
+//! one method and returns a wire type.
+
+pub mod system;

@@ -1,0 +1,53 @@
+//! Loading, empty and error states, shared by every page so they look and read the same.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::error::ApiError;
+
+#[component]
+pub fn Loading(#[prop(into)] what: String) -> impl IntoView {
+    view! {
+        <p class="state state-loading" role="status" aria-live="polite">
+            {format!("Loading {what}…")}
+        </p>
+    }
+}
+
+/// An area with nothing in it yet, and the command that fills it.
+#[component]
+pub fn Empty(#[prop(into)] title: String, #[prop(into)] hint: String) -> impl IntoView {
+    view! {
+        <div class="state state-empty">
+            <h2>{title}</h2>
+            <p>{hint}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn ErrorPanel(error: ApiError) -> impl IntoView {
+    view! {
+        <div class="state state-error" role="alert">
+            <h2>"Something went wrong"</h2>
+            <p>{error.message}</p>
+            <p class="muted">"Error code: " <code>{error.code}</code></p>
+        </div>
+    }
+}
+
+/// A whole page whose data has not been produced yet.
+#[component]
+pub fn EmptyArea(
+    #[prop(into)] title: String,
+    #[prop(into)] empty: String,
+    #[prop(into)] hint: String,
+) -> impl IntoView {
+    view! {
+        <Title text=title.clone() />
+        <header class="page-header">
+            <h1>{title}</h1>
+        </header>
+        <Empty title=empty hint />
+    }
+}

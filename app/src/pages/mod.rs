@@ -1,0 +1,8 @@
+//! One module per route.
+
+pub mod campaigns;
+pub mod experiments;
+pub mod feed;
+pub mod not_found;
+pub mod studies;
+pub mod system;

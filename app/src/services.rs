@@ -1,0 +1,31 @@
+//! The services the server implements and hands to page rendering and server functions through
+//! the Leptos context. Declared here, behind `ssr`, so that `app` never depends on `server`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::ApiError;
+use crate::wire::SystemReport;
+
+/// Health and versions of the stack: libtorch, SQL, LanceDB.
+#[async_trait]
+pub trait SystemService: Send + Sync {
+    /// Gathers a fresh report. Touches the database and the vector store, so it is not free.
+    async fn report(&self) -> Result<SystemReport, ApiError>;
+}
+
+/// Every service, as shared trait objects. Cloning is cheap.
+#[derive(Clone)]
+pub struct Services {
+    pub system: Arc<dyn SystemService>,
+}
+
+/// Takes the services from the Leptos context that the server provided.
+///
+/// # Errors
+/// `unavailable` when called outside a request the server set up (a wiring bug, not user input).
+pub fn services() -> Result<Services, ApiError> {
+    leptos::prelude::use_context::<Services>()
+        .ok_or_else(|| ApiError::new("unavailable", "services are not in the request context"))
+}

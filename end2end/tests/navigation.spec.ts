@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+
+// Runs with JavaScript on and off: the server renders every page completely.
+const pages = [
+  { path: '/', heading: 'Discover', nav: 'Feed' },
+  { path: '/campaigns', heading: 'Campaigns', nav: 'Campaigns' },
+  { path: '/experiments', heading: 'Experiments', nav: 'Experiments' },
+  { path: '/studies', heading: 'Causal studies', nav: 'Studies' },
+  { path: '/system', heading: 'System', nav: 'System' },
+];
+
+for (const { path, heading, nav } of pages) {
+  test(`${path} renders its page with navigation`, async ({ page }) => {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+    const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: nav });
+    await expect(link).toHaveAttribute('aria-current', 'page');
+    await expect(page).toHaveTitle(`${heading} · Vitrine`);
+  });
+}
+
+test('the system page reports libtorch, the database and LanceDB', async ({ page }, info) => {
+  await page.goto('/system');
+  await expect(page.getByTestId('libtorch-version')).toHaveText(/^2\.11/);
+  await expect(page.getByTestId('db-kind')).toHaveText('sqlite');
+  await expect(page.getByTestId('migrations')).toContainText('up to date');
+  await page.screenshot({ path: `test-results/system-${info.project.name}.png`, fullPage: true });
+});
+
+test('an unknown page is a 404 with a way back', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up, builds, and serves Vitrine at http://127.0.0.1:3000 on its embedded defaults:
+# SQLite in data/vitrine.sqlite and LanceDB in data/lancedb. Extra arguments go to
+# `cargo leptos serve` (for example --release).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/setup.sh
+source scripts/env.sh
+exec cargo leptos serve "$@"

@@ -1,0 +1,87 @@
+//! `vitrine doctor`: what is installed, linked and configured. Reads; never migrates.
+
+use clap::Args;
+
+use app::wire::SystemReport;
+
+use crate::config::Settings;
+use crate::db::Database;
+use crate::recsys::device::{TorchInfo, device_name, resolve_device};
+use crate::system::SystemReporter;
+use crate::vector::VectorStore;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(settings: Settings, args: DoctorArgs) -> anyhow::Result<()> {
+    let choice = settings.torch.device;
+    let (torch, device) = tokio::task::spawn_blocking(move || {
+        let device = resolve_device(choice).map(device_name);
+        (TorchInfo::detect(), device)
+    })
+    .await?;
+    let device = device?;
+    let db = Database::connect(&settings.database).await?;
+    let vectors = VectorStore::open(&settings.vectors).await?;
+    let report = SystemReporter::new(db, vectors, &torch, device)
+        .gather()
+        .await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render(&report));
+    }
+    Ok(())
+}
+
+fn render(report: &SystemReport) -> String {
+    let t = &report.torch;
+    let d = &report.database;
+    let v = &report.vectors;
+    let cuda = if t.cuda_available {
+        format!(
+            "available, {} device(s); cuDNN {}",
+            t.cuda_devices,
+            yes_no(t.cudnn_available)
+        )
+    } else {
+        "not available (0 devices)".to_owned()
+    };
+    let tables = if v.tables.is_empty() {
+        "(none)".to_owned()
+    } else {
+        v.tables.join(", ")
+    };
+    let pending = if d.pending_migrations.is_empty() {
+        "none".to_owned()
+    } else {
+        d.pending_migrations.join(", ")
+    };
+    format!(
+        "vitrine      {}\n\
+         libtorch     {}\n\
+         library      {}\n\
+         CUDA         {cuda}\n\
+         device       {}\n\
+         database     {} {}\n\
+         migrations   {} applied; pending: {pending}\n\
+         lancedb      {}\n\
+         tables       {tables}\n",
+        report.vitrine_version,
+        t.libtorch_version,
+        t.library_path,
+        t.device,
+        d.kind,
+        d.url,
+        d.applied_migrations.len(),
+        v.uri,
+    )
+}
+
+fn yes_no(flag: bool) -> &'static str {
+    if flag { "available" } else { "not available" }
+}

@@ -1,0 +1,82 @@
+//! The `vitrine` command line. Each long step of the data flow becomes a subcommand here.
+
+mod doctor;
+mod serve;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::db::Database;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vitrine",
+    version,
+    about = "Multi-modal discovery feed and advertiser analytics"
+)]
+pub struct Cli {
+    /// Folder holding default.yaml and the optional local.yaml.
+    #[arg(
+        long,
+        global = true,
+        env = "VITRINE_CONFIG_DIR",
+        default_value = "configs"
+    )]
+    pub config_dir: PathBuf,
+    /// Without a subcommand, `serve` (this is how cargo-leptos starts the server).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app, the REST API, health checks and metrics.
+    Serve(serve::ServeArgs),
+    /// Report versions, libtorch and CUDA, the database and its migrations, and LanceDB.
+    Doctor(doctor::DoctorArgs),
+    /// Apply pending database migrations.
+    Migrate,
+}
+
+impl Cli {
+    /// Loads configuration, starts logging and runs the subcommand on a tokio runtime.
+    ///
+    /// # Errors
+    /// Whatever stopped the subcommand, with context for the person at the terminal.
+    pub fn execute(self) -> anyhow::Result<()> {
+        let settings = Settings::load(&self.config_dir)
+            .with_context(|| format!("loading configuration from {}", self.config_dir.display()))?;
+        crate::telemetry::init_tracing(&settings.log);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        runtime.block_on(async move {
+            match self
+                .command
+                .unwrap_or(Command::Serve(serve::ServeArgs { addr: None }))
+            {
+                Command::Serve(args) => serve::run(settings, args).await,
+                Command::Doctor(args) => doctor::run(settings, args).await,
+                Command::Migrate => migrate(settings).await,
+            }
+        })
+    }
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<()> {
+    let db = Database::connect(&settings.database).await?;
+    let before = db.migration_state().await?;
+    let after = db.migrate().await?;
+    println!(
+        "{}: {} migration(s) applied now, {} in total, {} pending",
+        db.redacted_url(),
+        before.pending.len() - after.pending.len(),
+        after.applied.len(),
+        after.pending.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,57 @@
+use figment::Jail;
+
+use super::*;
+
+#[test]
+fn layers_apply_in_order_and_env_wins() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "default.yaml",
+            "database:\n  url: sqlite://from-default.sqlite\nvectors:\n  uri: from-default\n",
+        )?;
+        jail.create_file("local.yaml", "vectors:\n  uri: from-local\n")?;
+        jail.set_env("VITRINE__TORCH__DEVICE", "cpu");
+        let settings = Settings::load(jail.directory()).map_err(|e| e.to_string())?;
+        assert_eq!(settings.database.url, "sqlite://from-default.sqlite");
+        assert_eq!(settings.vectors.uri, "from-local");
+        assert_eq!(settings.torch.device, DeviceChoice::Cpu);
+        jail.set_env("DATABASE_URL", "postgres://u:p@localhost/x");
+        let settings = Settings::load(jail.directory()).map_err(|e| e.to_string())?;
+        assert_eq!(settings.database.url, "postgres://u:p@localhost/x");
+        Ok(())
+    });
+}
+
+#[test]
+fn an_error_names_the_key() {
+    Jail::expect_with(|jail| {
+        jail.create_file("default.yaml", "server:\n  request_timeout_secs: soon\n")?;
+        let error = Settings::load(jail.directory())
+            .expect_err("a string is not a number")
+            .to_string();
+        assert!(error.contains("request_timeout_secs"), "{error}");
+        jail.create_file("default.yaml", "database:\n  url: mysql://x\n")?;
+        let error = Settings::load(jail.directory())
+            .expect_err("mysql is refused")
+            .to_string();
+        assert!(error.contains("database.url"), "{error}");
+        jail.create_file("default.yaml", "databse:\n  url: sqlite://x\n")?;
+        let error = Settings::load(jail.directory())
+            .expect_err("typo is refused")
+            .to_string();
+        assert!(error.contains("databse"), "{error}");
+        Ok(())
+    });
+}
+
+#[test]
+fn redaction_hides_only_the_password() {
+    assert_eq!(
+        redact_url("postgres://vitrine:s3cret@db:5432/app"),
+        "postgres://vitrine:***@db:5432/app"
+    );
+    assert_eq!(
+        redact_url("sqlite://data/v.sqlite?mode=rwc"),
+        "sqlite://data/v.sqlite?mode=rwc"
+    );
+}

@@ -1,0 +1,71 @@
+//! Every error leaves the server as JSON `{ "code", "message", "status" }`. Statuses are chosen
+//! here and nowhere else.
+
+use app::error::ApiError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error on its way to an HTTP client.
+#[derive(Debug, Serialize)]
+pub struct HttpError {
+    #[serde(skip)]
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+impl HttpError {
+    pub fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+    status: u16,
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            code: &self.code,
+            message: &self.message,
+            status: self.status.as_u16(),
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// A service error's stable code decides its status.
+impl From<ApiError> for HttpError {
+    fn from(error: ApiError) -> Self {
+        let status = match error.code.as_str() {
+            "invalid_input" => StatusCode::BAD_REQUEST,
+            "unauthorized" => StatusCode::UNAUTHORIZED,
+            "forbidden" => StatusCode::FORBIDDEN,
+            "not_found" => StatusCode::NOT_FOUND,
+            "conflict" => StatusCode::CONFLICT,
+            "database_unavailable" | "vector_store_unavailable" | "unavailable" => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self {
+            status,
+            code: error.code,
+            message: error.message,
+        }
+    }
+}

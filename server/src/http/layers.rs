@@ -1,0 +1,46 @@
+//! Middleware applied to every route: request metrics, tracing, timeout, body limit.
+
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServerSettings;
+use crate::state::AppState;
+
+/// Wraps `router`. The last layer added is the outermost, so metrics see every response,
+/// timeouts (408) and rejected bodies (413) included.
+pub fn apply(router: Router<AppState>, settings: &ServerSettings) -> Router<AppState> {
+    router
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(settings.request_timeout_secs),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(record))
+}
+
+/// Counts requests and records their latency, labelled by route pattern (not the raw path,
+/// which would explode the label set), method and status.
+async fn record(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,64 @@
+//! The HTTP edge: one axum router for pages, server functions, the REST API, health and metrics.
+//!
+//! - `error`   the JSON error body and the one place statuses are chosen
+//! - `health`  `/healthz`, `/readyz`, `/metrics`
+//! - `api`     `/api/v1` routes, calling the same services as the server functions
+//! - `layers`  request metrics, tracing, timeouts, body limits
+
+mod api;
+mod error;
+mod health;
+mod layers;
+
+use std::future::Future;
+
+use app::{App, shell};
+use axum::Router;
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+
+pub use error::HttpError;
+
+use crate::state::AppState;
+
+/// Builds the whole router for `state`.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let services = state.services.clone();
+    let options = state.leptos_options.clone();
+    let routes_and_pages = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .nest("/api/v1", api::router())
+        // Pages and server functions get the same services in their context.
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(services.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    layers::apply(routes_and_pages, &state.settings.server).with_state(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+/// Tests bind port 0 and pass a oneshot receiver; `vitrine serve` passes Ctrl-C/SIGTERM.
+///
+/// # Errors
+/// The I/O error that stopped the server.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tracing::info!("server stopped");
+    Ok(())
+}

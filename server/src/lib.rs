@@ -1,0 +1,27 @@
+//! Vitrine's server: the HTTP edge, the `vitrine` CLI, and the engines behind them.
+//!
+//! Module map:
+//! - `config`     layered, typed settings (YAML files, local overrides, environment)
+//! - `telemetry`  tracing subscriber and the Prometheus recorder
+//! - `db`         SQL through SeaORM: connection, migrations, entities and queries
+//! - `vector`     the LanceDB store of item features and vectors
+//! - `recsys`     tch: devices and libtorch facts; encoders and the two-tower model to come
+//! - `system`     the `SystemService`: what `doctor` and the System page report
+//! - `state`      `AppState`, the one value every handler and server function reaches
+//! - `http`       the axum router: pages, server functions, `/api/v1`, health and metrics
+//! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`)
+//!
+//! Engines (`db`, `vector`, `recsys`) know nothing about HTTP; `http` sits on top of them.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod recsys;
+pub mod state;
+pub mod system;
+pub mod telemetry;
+pub mod vector;
+
+pub use http::run;
+pub use state::AppState;

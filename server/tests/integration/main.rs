@@ -1,0 +1,8 @@
+//! Integration tests: the real server on port 0, against SQLite in a temp folder and against
+//! the PostgreSQL that the test script starts (`VITRINE_TEST_POSTGRES_URL`).
+
+mod http_client;
+mod pages;
+mod postgres;
+mod routes;
+mod support;
