@@ -2,7 +2,7 @@
 //! - an rpath to the venv's torch/lib, read from torch-sys (`DEP_TCH_LIBTORCH_LIB`);
 //! - `--no-as-needed` around `-ltorch_cuda -ltorch`: without it the linker drops
 //!   libtorch_cuda, CUDA is never registered and `Cuda::is_available()` is false on a GPU;
-//! - the libtorch version, for `doctor` when the loaded library carries no version file.
+//! - libtorch's folder as the build saw it, for `doctor` where `/proc/self/maps` is unreadable.
 
 use std::path::Path;
 
@@ -18,17 +18,5 @@ fn main() {
         println!("cargo:rustc-link-arg=-ltorch");
         println!("cargo:rustc-link-arg=-Wl,--as-needed");
     }
-    let version_file = Path::new(&lib).join("../version.py");
-    let version = std::fs::read_to_string(&version_file)
-        .ok()
-        .and_then(|text| {
-            text.lines().find_map(|l| {
-                l.strip_prefix("__version__ = ")
-                    .map(|v| v.trim_matches(['\'', '"']).to_owned())
-            })
-        })
-        .unwrap_or_else(|| "unknown".to_owned());
-    println!("cargo:rerun-if-changed={}", version_file.display());
-    println!("cargo:rustc-env=VITRINE_LIBTORCH_VERSION={version}");
     println!("cargo:rustc-env=VITRINE_LIBTORCH_LIB={lib}");
 }

@@ -29,7 +29,23 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub vectors: VectorSettings,
     pub torch: TorchSettings,
+    pub data: DataSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataSettings {
+    /// The venv's interpreter, used to find the files that the data packages carry.
+    pub python: PathBuf,
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        Self {
+            python: PathBuf::from(".venv/bin/python"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,21 +124,10 @@ pub enum DeviceChoice {
     Cuda,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TorchSettings {
     pub device: DeviceChoice,
-    /// Intra-op threads for batch work (extraction, training); 0 keeps libtorch's default.
-    pub batch_threads: i32,
-}
-
-impl Default for TorchSettings {
-    fn default() -> Self {
-        Self {
-            device: DeviceChoice::Auto,
-            batch_threads: 0,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 //! - `telemetry`  tracing subscriber and the Prometheus recorder
 //! - `db`         SQL through SeaORM: connection, migrations, entities and queries
 //! - `vector`     the LanceDB store of item features and vectors
+//! - `data`       importers of real datasets (MovieLens so far)
 //! - `recsys`     tch: devices and libtorch facts; encoders and the two-tower model to come
 //! - `system`     the `SystemService`: what `doctor` and the System page report
 //! - `state`      `AppState`, the one value every handler and server function reaches
@@ -15,6 +16,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod data;
 pub mod db;
 pub mod http;
 pub mod recsys;

@@ -1,6 +1,7 @@
 //! The `vitrine` command line. Each long step of the data flow becomes a subcommand here.
 
 mod doctor;
+mod import;
 mod serve;
 
 use std::path::PathBuf;
@@ -39,6 +40,9 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Apply pending database migrations.
     Migrate,
+    /// Import a real dataset into SQL.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 impl Cli {
@@ -62,6 +66,7 @@ impl Cli {
                 Command::Serve(args) => serve::run(settings, args).await,
                 Command::Doctor(args) => doctor::run(settings, args).await,
                 Command::Migrate => migrate(settings).await,
+                Command::Import(command) => import::run(settings, command).await,
             }
         })
     }

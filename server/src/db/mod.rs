@@ -1,5 +1,7 @@
-//! SQL through SeaORM: connecting, migrating, and (in later modules) the entities and queries.
+//! SQL through SeaORM: connecting and migrating here; the entities in `entities`.
 //! SQLite is the embedded default; PostgreSQL takes over when the URL says so.
+
+pub mod entities;
 
 use std::path::Path;
 use std::time::Duration;

@@ -6,9 +6,7 @@ use tch::{Cuda, Device};
 
 use crate::config::DeviceChoice;
 
-/// libtorch's version as the build saw it; used when the loaded library's folder has no
-/// version file.
-const BUILD_LIBTORCH_VERSION: &str = env!("VITRINE_LIBTORCH_VERSION");
+/// libtorch's `lib` folder as the build saw it (build.rs), for when the loaded one is unknown.
 const BUILD_LIBTORCH_LIB: &str = env!("VITRINE_LIBTORCH_LIB");
 
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +30,9 @@ impl TorchInfo {
     pub fn detect() -> Self {
         let cuda_available = Cuda::is_available();
         let library_dir = loaded_library_dir().unwrap_or_else(|| PathBuf::from(BUILD_LIBTORCH_LIB));
-        let version = version_in(&library_dir).unwrap_or_else(|| BUILD_LIBTORCH_VERSION.to_owned());
+        let version = version_in(&library_dir)
+            .or_else(|| version_in(Path::new(BUILD_LIBTORCH_LIB)))
+            .unwrap_or_else(|| "unknown".to_owned());
         Self {
             version,
             library_dir,

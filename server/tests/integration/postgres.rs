@@ -2,7 +2,10 @@
 //! `VITRINE_TEST_POSTGRES_URL`; with `VITRINE_REQUIRE_POSTGRES=1` (as in the test command)
 //! a missing URL fails the test instead of skipping it.
 
+use server::data::movielens;
+
 use crate::http_client::get;
+use crate::import_movielens::{counts, movielens_dir};
 use crate::support::TestApp;
 
 fn postgres_url() -> Option<String> {
@@ -45,5 +48,16 @@ async fn migrations_readiness_and_report_on_postgres() {
     );
     let page = get(app.addr, "/system").await;
     assert!(page.body.contains("data-testid=\"db-kind\">postgres"));
+
+    // The MovieLens import gives the same counts on PostgreSQL, twice.
+    let data = movielens::read(&movielens_dir()).expect("valid files");
+    for _ in 0..2 {
+        movielens::load(app.state.db.conn(), &data, |_| Ok(()))
+            .await
+            .expect("load on postgres");
+        let (catalogues, users, items, interactions) = counts(&app.state.db).await;
+        assert_eq!((users, items, interactions), (943, 1_682, 100_000));
+        assert!(catalogues >= 1);
+    }
     app.stop().await;
 }

@@ -1,0 +1,341 @@
+//! MovieLens-100K (GroupLens; Harper & Konstan 2015) from the atomic files that the `recbole`
+//! package carries: `ml-100k.user`, `ml-100k.item`, `ml-100k.inter`.
+//!
+//! `read` parses and validates everything first; `load` then replaces the `movielens`
+//! catalogue in one transaction, so a failed or aborted import leaves the database as it was.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+};
+
+use super::DataError;
+use super::tsv::TsvFile;
+use crate::db::entities::{catalogue, interaction, item, user};
+
+pub const CATALOGUE: &str = "movielens";
+/// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
+const CHUNK: usize = 2_000;
+
+pub struct MlUser {
+    pub id: String,
+    pub age: i32,
+    pub gender: String,
+    pub occupation: String,
+    pub zip: String,
+}
+
+pub struct MlItem {
+    pub id: String,
+    pub title: String,
+    /// `None` for the one movie whose year the source gives as "unknown".
+    pub year: Option<i32>,
+    pub genres: Vec<String>,
+}
+
+pub struct MlRating {
+    pub user: String,
+    pub item: String,
+    pub rating: f64,
+    pub timestamp: i64,
+}
+
+/// The whole dataset, parsed and cross-checked.
+pub struct MovieLens {
+    pub users: Vec<MlUser>,
+    pub items: Vec<MlItem>,
+    pub ratings: Vec<MlRating>,
+}
+
+/// How far `load` has come; the callback may abort the import by returning an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub rows_written: usize,
+    pub rows_total: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub users: usize,
+    pub items: usize,
+    pub interactions: usize,
+}
+
+/// The folder of the MovieLens-100K files inside the `recbole` package.
+pub fn files_in_package(package_dir: &Path) -> std::path::PathBuf {
+    package_dir.join("dataset_example").join("ml-100k")
+}
+
+/// Parses the three files in `dir` and checks ids and references across them.
+///
+/// # Errors
+/// [`DataError`] naming the file and line of the first problem.
+pub fn read(dir: &Path) -> Result<MovieLens, DataError> {
+    let users = read_users(&TsvFile::read(&dir.join("ml-100k.user"))?)?;
+    let items = read_items(&TsvFile::read(&dir.join("ml-100k.item"))?)?;
+    let user_ids: HashSet<&str> = users.iter().map(|u| u.id.as_str()).collect();
+    let item_ids: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    let ratings = read_ratings(
+        &TsvFile::read(&dir.join("ml-100k.inter"))?,
+        &user_ids,
+        &item_ids,
+    )?;
+    Ok(MovieLens {
+        users,
+        items,
+        ratings,
+    })
+}
+
+fn read_users(file: &TsvFile) -> Result<Vec<MlUser>, DataError> {
+    let cols = file.require(&["user_id", "age", "gender", "occupation", "zip_code"])?;
+    let mut seen = HashSet::new();
+    let mut users = Vec::new();
+    for record in file.records() {
+        let r = record?;
+        let id = r.text(cols[0], "user_id")?;
+        if !seen.insert(id) {
+            return Err(r.error(format!("duplicate user_id {id}")));
+        }
+        let age: i32 = r.number(cols[1], "age")?;
+        if !(1..=120).contains(&age) {
+            return Err(r.error(format!("`age` = {age} is outside 1..=120")));
+        }
+        users.push(MlUser {
+            id: id.to_owned(),
+            age,
+            gender: r.text(cols[2], "gender")?.to_owned(),
+            occupation: r.text(cols[3], "occupation")?.to_owned(),
+            zip: r.text(cols[4], "zip_code")?.to_owned(),
+        });
+    }
+    Ok(users)
+}
+
+fn read_items(file: &TsvFile) -> Result<Vec<MlItem>, DataError> {
+    let cols = file.require(&["item_id", "movie_title", "release_year", "class"])?;
+    let mut seen = HashSet::new();
+    let mut items = Vec::new();
+    for record in file.records() {
+        let r = record?;
+        let id = r.text(cols[0], "item_id")?;
+        if !seen.insert(id) {
+            return Err(r.error(format!("duplicate item_id {id}")));
+        }
+        // The source has two years that are not numbers ("unkonwn", and "V" from a title
+        // ending "(1995) (V)"); a year is optional, so they load as missing, with a warning.
+        let raw_year = r.text(cols[2], "release_year")?;
+        let year = raw_year.parse::<i32>().ok();
+        if year.is_none() {
+            tracing::warn!(file = %file.path().display(), line = r.line, raw_year, "release year is not a number; loaded as missing");
+        }
+        if let Some(year) = year.filter(|y| !(1850..=2100).contains(y)) {
+            return Err(r.error(format!("`release_year` = {year} is outside 1850..=2100")));
+        }
+        let genres = r
+            .text(cols[3], "class")?
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        items.push(MlItem {
+            id: id.to_owned(),
+            title: r.text(cols[1], "movie_title")?.to_owned(),
+            year,
+            genres,
+        });
+    }
+    Ok(items)
+}
+
+fn read_ratings(
+    file: &TsvFile,
+    users: &HashSet<&str>,
+    items: &HashSet<&str>,
+) -> Result<Vec<MlRating>, DataError> {
+    let cols = file.require(&["user_id", "item_id", "rating", "timestamp"])?;
+    let mut seen = HashSet::new();
+    let mut ratings = Vec::new();
+    for record in file.records() {
+        let r = record?;
+        let user = r.text(cols[0], "user_id")?;
+        let item = r.text(cols[1], "item_id")?;
+        if !users.contains(user) {
+            return Err(r.error(format!("user_id {user} is not in ml-100k.user")));
+        }
+        if !items.contains(item) {
+            return Err(r.error(format!("item_id {item} is not in ml-100k.item")));
+        }
+        if !seen.insert((user, item)) {
+            return Err(r.error(format!("duplicate rating of item {item} by user {user}")));
+        }
+        let rating = r.finite(cols[2], "rating")?;
+        if !(1.0..=5.0).contains(&rating) {
+            return Err(r.error(format!("`rating` = {rating} is outside 1..=5")));
+        }
+        let timestamp = r.finite(cols[3], "timestamp")?;
+        if timestamp < 0.0 || timestamp.fract() != 0.0 || timestamp > 4.0e9 {
+            return Err(r.error(format!(
+                "`timestamp` = {timestamp} is not a Unix time in seconds"
+            )));
+        }
+        // Exact: checked above to be a whole number below 2^32.
+        #[allow(clippy::cast_possible_truncation)]
+        let timestamp = timestamp as i64;
+        ratings.push(MlRating {
+            user: user.to_owned(),
+            item: item.to_owned(),
+            rating,
+            timestamp,
+        });
+    }
+    Ok(ratings)
+}
+
+/// Replaces the `movielens` catalogue with `data`, in one transaction.
+///
+/// # Errors
+/// [`DataError::Database`], or whatever `progress` returned; either way nothing is committed.
+pub async fn load(
+    db: &DatabaseConnection,
+    data: &MovieLens,
+    mut progress: impl FnMut(Progress) -> Result<(), DataError>,
+) -> Result<ImportSummary, DataError> {
+    let now = chrono::Utc::now();
+    let rows_total = data.users.len() + data.items.len() + data.ratings.len();
+    let mut written = 0;
+    let txn = db.begin().await?;
+    // Cascades to the catalogue's users, items and interactions.
+    catalogue::Entity::delete_many()
+        .filter(catalogue::Column::Name.eq(CATALOGUE))
+        .exec(&txn)
+        .await?;
+    let catalogue_id = catalogue::Entity::insert(catalogue::ActiveModel {
+        id: NotSet,
+        name: Set(CATALOGUE.to_owned()),
+        description: Set("MovieLens-100K ratings (GroupLens), the quality benchmark".to_owned()),
+        created_at: Set(now),
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+
+    for chunk in data.users.chunks(CHUNK) {
+        user::Entity::insert_many(chunk.iter().map(|u| user::ActiveModel {
+            id: NotSet,
+            catalogue_id: Set(catalogue_id),
+            external_id: Set(u.id.clone()),
+            age: Set(Some(u.age)),
+            gender: Set(Some(u.gender.clone())),
+            occupation: Set(Some(u.occupation.clone())),
+            zip: Set(Some(u.zip.clone())),
+            created_at: Set(now),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+        written += chunk.len();
+        progress(Progress {
+            rows_written: written,
+            rows_total,
+        })?;
+    }
+    for chunk in data.items.chunks(CHUNK) {
+        item::Entity::insert_many(chunk.iter().map(|i| {
+            item::ActiveModel {
+                id: NotSet,
+                catalogue_id: Set(catalogue_id),
+                external_id: Set(i.id.clone()),
+                title: Set(i.title.clone()),
+                description: Set(describe(i)),
+                category: Set(i
+                    .genres
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "unknown".to_owned())),
+                year: Set(i.year),
+                genres: Set(Some(i.genres.join(" "))),
+                retired_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+        written += chunk.len();
+        progress(Progress {
+            rows_written: written,
+            rows_total,
+        })?;
+    }
+
+    let user_ids = ids_by_external(&txn, "users", catalogue_id).await?;
+    let item_ids = ids_by_external(&txn, "items", catalogue_id).await?;
+    for chunk in data.ratings.chunks(CHUNK) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            let (Some(&user_id), Some(&item_id)) = (user_ids.get(&r.user), item_ids.get(&r.item))
+            else {
+                return Err(DataError::Inconsistent(format!(
+                    "rating of item {} by user {} refers to a row that was not loaded",
+                    r.item, r.user
+                )));
+            };
+            rows.push(interaction::ActiveModel {
+                id: NotSet,
+                user_id: Set(user_id),
+                item_id: Set(item_id),
+                kind: Set("rating".to_owned()),
+                value: Set(Some(r.rating)),
+                occurred_at: Set(chrono::DateTime::from_timestamp(r.timestamp, 0).unwrap_or(now)),
+                model_version: Set(None),
+            });
+        }
+        interaction::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+        written += chunk.len();
+        progress(Progress {
+            rows_written: written,
+            rows_total,
+        })?;
+    }
+    txn.commit().await?;
+    Ok(ImportSummary {
+        users: data.users.len(),
+        items: data.items.len(),
+        interactions: data.ratings.len(),
+    })
+}
+
+/// "Toy Story (1995). Animation, Children's, Comedy."
+fn describe(item: &MlItem) -> String {
+    let genres = item.genres.join(", ");
+    match item.year {
+        Some(year) => format!("{} ({year}). {genres}.", item.title),
+        None => format!("{}. {genres}.", item.title),
+    }
+}
+
+/// `external_id -> id` for one catalogue's rows of `table` (`users` or `items`).
+async fn ids_by_external(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    catalogue_id: i32,
+) -> Result<HashMap<String, i64>, DataError> {
+    let query = Query::select()
+        .columns([Alias::new("id"), Alias::new("external_id")])
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new("catalogue_id")).eq(catalogue_id))
+        .to_owned();
+    let mut ids = HashMap::new();
+    for row in db.query_all(&query).await? {
+        ids.insert(
+            row.try_get::<String>("", "external_id")?,
+            row.try_get::<i64>("", "id")?,
+        );
+    }
+    Ok(ids)
+}

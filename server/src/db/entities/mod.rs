@@ -1,0 +1,7 @@
+//! SeaORM entities, one module per table of the core schema (`migrations`). These are storage
+//! types: they never cross the wire; `app::wire` types are built from them.
+
+pub mod catalogue;
+pub mod interaction;
+pub mod item;
+pub mod user;
