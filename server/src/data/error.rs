@@ -15,6 +15,16 @@ pub enum DataError {
         line: usize,
         reason: String,
     },
+    /// A record of a binary file (an image of an IDX file, a row of a Parquet file).
+    #[error("{}: record {index}: {reason}", file.display())]
+    Record {
+        file: PathBuf,
+        index: usize,
+        reason: String,
+    },
+    /// A problem with a whole binary file (its header, its size, its compression).
+    #[error("{}: {reason}", file.display())]
+    Format { file: PathBuf, reason: String },
     #[error("cannot find the files of the Python package `{package}`: {reason}")]
     Locate {
         package: &'static str,

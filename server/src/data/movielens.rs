@@ -4,22 +4,20 @@
 //! `read` parses and validates everything first; `load` then replaces the `movielens`
 //! catalogue in one transaction, so a failed or aborted import leaves the database as it was.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    DatabaseConnection, EntityTrait, TransactionTrait,
 };
 
 use super::DataError;
+use super::load::{CHUNK, Progress, Tracker, ids_by_external, replace_catalogue};
 use super::tsv::TsvFile;
-use crate::db::entities::{catalogue, interaction, item, user};
+use crate::db::entities::{interaction, item, user};
 
 pub const CATALOGUE: &str = "movielens";
-/// Rows per INSERT statement: well under SQLite's and PostgreSQL's bind-parameter limits.
-const CHUNK: usize = 2_000;
 
 pub struct MlUser {
     pub id: String,
@@ -49,13 +47,6 @@ pub struct MovieLens {
     pub users: Vec<MlUser>,
     pub items: Vec<MlItem>,
     pub ratings: Vec<MlRating>,
-}
-
-/// How far `load` has come; the callback may abort the import by returning an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Progress {
-    pub rows_written: usize,
-    pub rows_total: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,26 +193,20 @@ fn read_ratings(
 pub async fn load(
     db: &DatabaseConnection,
     data: &MovieLens,
-    mut progress: impl FnMut(Progress) -> Result<(), DataError>,
+    progress: impl FnMut(Progress) -> Result<(), DataError>,
 ) -> Result<ImportSummary, DataError> {
     let now = chrono::Utc::now();
-    let rows_total = data.users.len() + data.items.len() + data.ratings.len();
-    let mut written = 0;
+    let mut tracker = Tracker::new(
+        data.users.len() + data.items.len() + data.ratings.len(),
+        progress,
+    );
     let txn = db.begin().await?;
-    // Cascades to the catalogue's users, items and interactions.
-    catalogue::Entity::delete_many()
-        .filter(catalogue::Column::Name.eq(CATALOGUE))
-        .exec(&txn)
-        .await?;
-    let catalogue_id = catalogue::Entity::insert(catalogue::ActiveModel {
-        id: NotSet,
-        name: Set(CATALOGUE.to_owned()),
-        description: Set("MovieLens-100K ratings (GroupLens), the quality benchmark".to_owned()),
-        created_at: Set(now),
-    })
-    .exec(&txn)
-    .await?
-    .last_insert_id;
+    let catalogue_id = replace_catalogue(
+        &txn,
+        CATALOGUE,
+        "MovieLens-100K ratings (GroupLens), the quality benchmark",
+    )
+    .await?;
 
     for chunk in data.users.chunks(CHUNK) {
         user::Entity::insert_many(chunk.iter().map(|u| user::ActiveModel {
@@ -236,11 +221,7 @@ pub async fn load(
         }))
         .exec_without_returning(&txn)
         .await?;
-        written += chunk.len();
-        progress(Progress {
-            rows_written: written,
-            rows_total,
-        })?;
+        tracker.advance(chunk.len())?;
     }
     for chunk in data.items.chunks(CHUNK) {
         item::Entity::insert_many(chunk.iter().map(|i| {
@@ -264,11 +245,7 @@ pub async fn load(
         }))
         .exec_without_returning(&txn)
         .await?;
-        written += chunk.len();
-        progress(Progress {
-            rows_written: written,
-            rows_total,
-        })?;
+        tracker.advance(chunk.len())?;
     }
 
     let user_ids = ids_by_external(&txn, "users", catalogue_id).await?;
@@ -296,11 +273,7 @@ pub async fn load(
         interaction::Entity::insert_many(rows)
             .exec_without_returning(&txn)
             .await?;
-        written += chunk.len();
-        progress(Progress {
-            rows_written: written,
-            rows_total,
-        })?;
+        tracker.advance(chunk.len())?;
     }
     txn.commit().await?;
     Ok(ImportSummary {
@@ -317,25 +290,4 @@ fn describe(item: &MlItem) -> String {
         Some(year) => format!("{} ({year}). {genres}.", item.title),
         None => format!("{}. {genres}.", item.title),
     }
-}
-
-/// `external_id -> id` for one catalogue's rows of `table` (`users` or `items`).
-async fn ids_by_external(
-    db: &impl ConnectionTrait,
-    table: &'static str,
-    catalogue_id: i32,
-) -> Result<HashMap<String, i64>, DataError> {
-    let query = Query::select()
-        .columns([Alias::new("id"), Alias::new("external_id")])
-        .from(Alias::new(table))
-        .and_where(Expr::col(Alias::new("catalogue_id")).eq(catalogue_id))
-        .to_owned();
-    let mut ids = HashMap::new();
-    for row in db.query_all(&query).await? {
-        ids.insert(
-            row.try_get::<String>("", "external_id")?,
-            row.try_get::<i64>("", "id")?,
-        );
-    }
-    Ok(ids)
 }

@@ -28,6 +28,16 @@ impl HttpError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
+
+    /// The database failed us, not the client: 503, logged, with no SQL in the body.
+    pub fn database(error: sea_orm::DbErr) -> Self {
+        tracing::error!(%error, "database error");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database is unavailable",
+        )
+    }
 }
 
 #[derive(Serialize)]

@@ -3,12 +3,14 @@
 //! - `error`   the JSON error body and the one place statuses are chosen
 //! - `health`  `/healthz`, `/readyz`, `/metrics`
 //! - `api`     `/api/v1` routes, calling the same services as the server functions
+//! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
 
 mod api;
 mod error;
 mod health;
 mod layers;
+mod media;
 
 use std::future::Future;
 
@@ -33,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .nest("/api/v1", api::router())
+        .nest("/media", media::router())
         // Pages and server functions get the same services in their context.
         .leptos_routes_with_context(
             &state,

@@ -9,7 +9,9 @@ use tokio::net::TcpStream;
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy); `bytes` holds it exactly.
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -27,11 +29,15 @@ impl Response {
 }
 
 pub async fn get(addr: SocketAddr, path: &str) -> Response {
-    send(addr, "GET", path, None, &[]).await
+    send(addr, "GET", path, None, &[], &[]).await
+}
+
+pub async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Response {
+    send(addr, "GET", path, None, headers, &[]).await
 }
 
 pub async fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Response {
-    send(addr, "POST", path, Some(content_type), body).await
+    send(addr, "POST", path, Some(content_type), &[], body).await
 }
 
 async fn send(
@@ -39,6 +45,7 @@ async fn send(
     method: &str,
     path: &str,
     content_type: Option<&str>,
+    extra_headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
     let mut stream = TcpStream::connect(addr)
@@ -50,6 +57,9 @@ async fn send(
     );
     if let Some(ct) = content_type {
         head.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    for (name, value) in extra_headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).await.expect("write head");
@@ -90,6 +100,7 @@ fn parse(raw: &[u8]) -> Response {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
 }
 

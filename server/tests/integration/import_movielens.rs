@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sea_orm::{EntityTrait, PaginatorTrait};
 use server::config::DatabaseSettings;
-use server::data::{DataError, locate, movielens};
+use server::data::{DataError, load, locate, movielens};
 use server::db::Database;
 use server::db::entities::{catalogue, interaction, item, user};
 
@@ -78,7 +78,7 @@ async fn an_import_aborted_half_way_leaves_the_database_as_it_was() {
     let db = fresh_sqlite(tmp.path()).await;
     let data = movielens::read(&movielens_dir()).expect("valid files");
     // Aborted into an empty database: nothing at all remains.
-    let abort_half_way = |p: movielens::Progress| {
+    let abort_half_way = |p: load::Progress| {
         if p.rows_written * 2 >= p.rows_total {
             Err(DataError::Aborted("test abort".into()))
         } else {

@@ -2,6 +2,7 @@
 //! the PostgreSQL that the test script starts (`VITRINE_TEST_POSTGRES_URL`).
 
 mod http_client;
+mod import_fashion;
 mod import_movielens;
 mod pages;
 mod postgres;

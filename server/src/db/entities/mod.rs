@@ -4,4 +4,5 @@
 pub mod catalogue;
 pub mod interaction;
 pub mod item;
+pub mod item_image;
 pub mod user;

