@@ -13,4 +13,5 @@ cargo leptos build "$@"
 vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 "$vitrine" import --if-missing movielens
 "$vitrine" import --if-missing fashion
+"$vitrine" generate --if-missing
 exec cargo leptos serve "$@"

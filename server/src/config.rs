@@ -38,12 +38,15 @@ pub struct Settings {
 pub struct DataSettings {
     /// The venv's interpreter, used to find the files that the data packages carry.
     pub python: PathBuf,
+    /// Where generated files (ground truth, exports) go.
+    pub dir: PathBuf,
 }
 
 impl Default for DataSettings {
     fn default() -> Self {
         Self {
             python: PathBuf::from(".venv/bin/python"),
+            dir: PathBuf::from("data"),
         }
     }
 }

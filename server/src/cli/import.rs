@@ -134,7 +134,7 @@ async fn catalogue_exists(db: &Database, name: &str) -> anyhow::Result<bool> {
     Ok(found.is_some())
 }
 
-fn progress_bar(name: &str, total: usize) -> ProgressBar {
+pub(super) fn progress_bar(name: &str, total: usize) -> ProgressBar {
     let bar = ProgressBar::new(total as u64);
     if let Ok(style) =
         ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} rows ({eta})")

@@ -1,6 +1,7 @@
 //! The `vitrine` command line. Each long step of the data flow becomes a subcommand here.
 
 mod doctor;
+mod generate;
 mod import;
 mod serve;
 
@@ -42,6 +43,8 @@ pub enum Command {
     Migrate,
     /// Import a real dataset into SQL.
     Import(import::ImportArgs),
+    /// Generate the seeded synthetic world over the fashion catalogue, with its ground truth.
+    Generate(generate::GenerateArgs),
 }
 
 impl Cli {
@@ -66,6 +69,7 @@ impl Cli {
                 Command::Doctor(args) => doctor::run(settings, args).await,
                 Command::Migrate => migrate(settings).await,
                 Command::Import(command) => import::run(settings, command).await,
+                Command::Generate(args) => generate::run(settings, args).await,
             }
         })
     }

@@ -13,10 +13,11 @@ use sea_orm::{
 };
 
 use super::DataError;
-use super::fashion_text::{CLASSES, SplitMix64, from_review, from_template};
+use super::fashion_text::{CLASSES, from_review, from_template};
 use super::idx;
 use super::load::{CHUNK, Progress, Tracker, ids_by_external, replace_catalogue};
 use super::reviews::{self, Review};
+use super::rng::SplitMix64;
 use crate::db::entities::{item, item_image};
 
 pub const CATALOGUE: &str = "fashion";

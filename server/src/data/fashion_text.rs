@@ -2,6 +2,7 @@
 //! the templates for the classes that no review covers (shoes and bags).
 
 use super::reviews::Review;
+use super::rng::SplitMix64;
 
 /// A Fashion-MNIST class (in label order) and where its text comes from.
 pub struct FashionClass {
@@ -151,32 +152,6 @@ pub const CLASSES: [FashionClass; 10] = [
         template: Some(&ANKLE_BOOT),
     },
 ];
-
-/// A small deterministic generator (SplitMix64): the same seed gives the same catalogue.
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// An index below `n` (`n` > 0); the modulo bias is negligible for our small `n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// Title and description written from `template`.
 pub fn from_template(template: &Template, rng: &mut SplitMix64) -> (String, String) {

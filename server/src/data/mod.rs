@@ -15,11 +15,13 @@
 pub mod error;
 pub mod fashion;
 mod fashion_text;
+pub mod generate;
 pub mod idx;
 pub mod load;
 pub mod locate;
 pub mod movielens;
 pub mod reviews;
+pub mod rng;
 pub mod tsv;
 
 pub use error::DataError;

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, against SQLite in a temp folder and against
 //! the PostgreSQL that the test script starts (`VITRINE_TEST_POSTGRES_URL`).
 
+mod generate;
 mod http_client;
 mod import_fashion;
 mod import_movielens;

@@ -1,0 +1,85 @@
+//! `vitrine generate`: the seeded synthetic world (see `data::generate`).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::config::Settings;
+use crate::data::DataError;
+use crate::data::generate::{self, GenerateConfig};
+use crate::db::Database;
+use crate::db::entities::{catalogue, user};
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Simulated users (the demo size is 20,000).
+    #[arg(long, default_value_t = 20_000)]
+    pub users: usize,
+    /// Interaction events in all (the demo size is 2,000,000).
+    #[arg(long, default_value_t = 2_000_000)]
+    pub events: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Where the ground truth goes; default: `ground_truth/` in the data folder.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// Do nothing if the fashion catalogue already has generated users (the run script).
+    #[arg(long)]
+    pub if_missing: bool,
+}
+
+pub async fn run(settings: Settings, args: GenerateArgs) -> anyhow::Result<()> {
+    let db = Database::connect(&settings.database).await?;
+    db.migrate().await?;
+    if args.if_missing && has_generated_users(&db).await? {
+        println!("generate: the synthetic world is already there; skipped");
+        return Ok(());
+    }
+    let config = GenerateConfig {
+        users: args.users,
+        events: args.events,
+        seed: args.seed,
+        out_dir: args
+            .out_dir
+            .unwrap_or_else(|| settings.data.dir.join("ground_truth")),
+    };
+    let started = Instant::now();
+    let bar = super::import::progress_bar("generate", args.users + args.events);
+    let truth = generate::run(db.conn(), &config, |p| {
+        bar.set_position(p.rows_written as u64);
+        Ok::<(), DataError>(())
+    })
+    .await
+    .context("generating the synthetic world (nothing was written)")?;
+    bar.finish_and_clear();
+    println!(
+        "generate: {} users, {} events ({} views, {} clicks, CTR {:.3} planted {:.3}) in {:.1} s; ground truth in {}",
+        truth.users,
+        truth.events,
+        truth.counts.view,
+        truth.counts.click,
+        truth.realised_ctr,
+        truth.expected_ctr,
+        started.elapsed().as_secs_f64(),
+        config.out_dir.display()
+    );
+    Ok(())
+}
+
+async fn has_generated_users(db: &Database) -> anyhow::Result<bool> {
+    let Some(fashion) = catalogue::Entity::find()
+        .filter(catalogue::Column::Name.eq(crate::data::fashion::CATALOGUE))
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(false);
+    };
+    let users = user::Entity::find()
+        .filter(user::Column::CatalogueId.eq(fashion.id))
+        .count(db.conn())
+        .await?;
+    Ok(users > 0)
+}

@@ -1,0 +1,369 @@
+//! `vitrine generate`: a seeded synthetic world over the `fashion` catalogue, with its ground
+//! truth written beside the data.
+//!
+//! - `features`   item vectors from real pictures and real text (the latent space)
+//! - `behaviour`  users' tastes and the behaviour they produce, with the planted parameters
+//!
+//! This slice simulates users and their interactions (impressions, clicks, saves, dwell,
+//! conversions). Advertisers, experiments and interventions are the next slice.
+
+pub mod behaviour;
+pub mod features;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use self::behaviour::{BehaviourParams, Kind, SimItem, SimUser, make_user, simulate_user};
+use self::features::{LATENT_DIM, Projection, normalise};
+use super::DataError;
+use super::load::{CHUNK, Progress, Tracker, ids_by_external};
+use super::rng::SplitMix64;
+use crate::db::entities::{catalogue, interaction, item, item_image, user};
+
+/// The simulated window: 28 days from 2026-10-01T00:00:00Z (fixed, so a seed names a world).
+const WINDOW_START: i64 = 1_790_812_800;
+const WINDOW_SECONDS: i64 = 28 * 24 * 3600;
+
+#[derive(Clone, Debug)]
+pub struct GenerateConfig {
+    pub users: usize,
+    pub events: usize,
+    pub seed: u64,
+    /// Where `ground_truth.json` and `user_tastes.tsv` go.
+    pub out_dir: PathBuf,
+}
+
+/// Everything planted, and what came out, in `ground_truth.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroundTruth {
+    pub seed: u64,
+    pub users: usize,
+    pub events: usize,
+    pub latent_dim: usize,
+    pub window_start_unix: i64,
+    pub window_seconds: i64,
+    pub params: BehaviourParams,
+    pub counts: KindCounts,
+    /// Mean of the planted click probabilities over the impressions.
+    pub expected_ctr: f64,
+    /// Clicks / views actually drawn.
+    pub realised_ctr: f64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindCounts {
+    pub view: usize,
+    pub click: usize,
+    pub save: usize,
+    pub dwell: usize,
+    pub conversion: usize,
+}
+
+/// Replaces the generated users of the `fashion` catalogue and their interactions, in one
+/// transaction, then writes the ground truth (files are renamed into place only after the
+/// commit).
+///
+/// # Errors
+/// [`DataError`] when the catalogue is missing, a picture cannot be decoded, or the database
+/// fails; nothing is committed then.
+pub async fn run(
+    db: &DatabaseConnection,
+    config: &GenerateConfig,
+    progress: impl FnMut(Progress) -> Result<(), DataError>,
+) -> Result<GroundTruth, DataError> {
+    let catalogue = catalogue::Entity::find()
+        .filter(catalogue::Column::Name.eq(super::fashion::CATALOGUE))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            DataError::Inconsistent(
+                "no `fashion` catalogue: run `vitrine import fashion` first".into(),
+            )
+        })?;
+    let rows: Vec<(i64, String, String, String)> = item::Entity::find()
+        .select_only()
+        .columns([
+            item::Column::Id,
+            item::Column::Category,
+            item::Column::Title,
+            item::Column::Description,
+        ])
+        .filter(item::Column::CatalogueId.eq(catalogue.id))
+        .filter(item::Column::RetiredAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let images: Vec<(i64, Vec<u8>)> = item_image::Entity::find()
+        .select_only()
+        .columns([item_image::Column::ItemId, item_image::Column::Content])
+        .filter(
+            item_image::Column::ItemId.in_subquery(
+                Query::select()
+                    .column(item::Column::Id)
+                    .from(item::Entity)
+                    .and_where(item::Column::CatalogueId.eq(catalogue.id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let config_for_world = config.clone();
+    let world = tokio::task::spawn_blocking(move || simulate(&config_for_world, rows, images))
+        .await
+        .map_err(|e| DataError::Inconsistent(format!("the simulation task failed: {e}")))??;
+    store(db, catalogue.id, config, &world, progress).await?;
+    Ok(world.truth)
+}
+
+struct World {
+    /// Category names; users' favourites index into it.
+    categories: Vec<String>,
+    users: Vec<SimUser>,
+    events: Vec<behaviour::SimEvent>,
+    truth: GroundTruth,
+}
+
+fn simulate(
+    config: &GenerateConfig,
+    rows: Vec<(i64, String, String, String)>,
+    images: Vec<(i64, Vec<u8>)>,
+) -> Result<World, DataError> {
+    if rows.is_empty() || config.users == 0 {
+        return Err(DataError::Inconsistent(
+            "nothing to simulate: no items or no users".into(),
+        ));
+    }
+    let root = SplitMix64::new(config.seed);
+    let params = BehaviourParams::default();
+    let projection = Projection::new(&mut root.fork(1));
+    let pixels: std::collections::HashMap<i64, Vec<u8>> = images
+        .into_iter()
+        .map(|(id, png)| {
+            decode_28x28(&png)
+                .map(|p| (id, p))
+                .map_err(|reason| DataError::Inconsistent(format!("item {id}: {reason}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut categories: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    let blank = vec![0_u8; 28 * 28];
+    let items: Vec<SimItem> = rows
+        .iter()
+        .map(|(id, category, title, description)| SimItem {
+            id: *id,
+            category: categories.binary_search(category).unwrap_or(0),
+            z: projection.item_vector(
+                pixels.get(id).unwrap_or(&blank),
+                &format!("{title} {description}"),
+            ),
+        })
+        .collect();
+    let mut by_category = vec![Vec::new(); categories.len()];
+    for (index, item) in items.iter().enumerate() {
+        by_category[item.category].push(index);
+    }
+    let centroids: Vec<[f64; LATENT_DIM]> = by_category
+        .iter()
+        .map(|members| {
+            let mut c = [0.0; LATENT_DIM];
+            for &m in members {
+                c.iter_mut().zip(&items[m].z).for_each(|(a, b)| *a += b);
+            }
+            normalise(c)
+        })
+        .collect();
+
+    let mut users = Vec::with_capacity(config.users);
+    let mut events = Vec::with_capacity(config.events);
+    let mut expected_clicks = 0.0;
+    for u in 0..config.users {
+        let mut rng = root.fork(1_000 + u as u64);
+        let user = make_user(u, &centroids, &params, &mut rng);
+        // Spread the remainder; each user may run over by the outcomes of one impression.
+        let budget = config.events / config.users + usize::from(u < config.events % config.users);
+        expected_clicks += simulate_user(
+            u,
+            &user,
+            &items,
+            &by_category,
+            &params,
+            budget,
+            (WINDOW_START, WINDOW_SECONDS),
+            &mut rng,
+            &mut events,
+        );
+        users.push(user);
+    }
+    let mut counts = KindCounts::default();
+    for e in &events {
+        match e.kind {
+            Kind::View => counts.view += 1,
+            Kind::Click => counts.click += 1,
+            Kind::Save => counts.save += 1,
+            Kind::Dwell => counts.dwell += 1,
+            Kind::Conversion => counts.conversion += 1,
+        }
+    }
+    let views = counts.view.max(1) as f64;
+    let truth = GroundTruth {
+        seed: config.seed,
+        users: config.users,
+        events: events.len(),
+        latent_dim: LATENT_DIM,
+        window_start_unix: WINDOW_START,
+        window_seconds: WINDOW_SECONDS,
+        params,
+        expected_ctr: expected_clicks / views,
+        realised_ctr: counts.click as f64 / views,
+        counts,
+    };
+    Ok(World {
+        categories,
+        users,
+        events,
+        truth,
+    })
+}
+
+fn decode_28x28(png: &[u8]) -> Result<Vec<u8>, String> {
+    let image = image::load_from_memory(png)
+        .map_err(|e| format!("unreadable picture: {e}"))?
+        .to_luma8();
+    let resized = if image.dimensions() == (28, 28) {
+        image
+    } else {
+        image::imageops::resize(&image, 28, 28, image::imageops::FilterType::Triangle)
+    };
+    Ok(resized.into_raw())
+}
+
+async fn store(
+    db: &DatabaseConnection,
+    catalogue_id: i32,
+    config: &GenerateConfig,
+    world: &World,
+    progress: impl FnMut(Progress) -> Result<(), DataError>,
+) -> Result<(), DataError> {
+    let now = chrono::Utc::now();
+    let mut tracker = Tracker::new(world.users.len() + world.events.len(), progress);
+    let staged = stage_truth(&config.out_dir, world)?;
+    let txn = db.begin().await?;
+    // Generated users are the catalogue's only users; their interactions cascade.
+    user::Entity::delete_many()
+        .filter(user::Column::CatalogueId.eq(catalogue_id))
+        .exec(&txn)
+        .await?;
+    for chunk in world.users.chunks(CHUNK) {
+        user::Entity::insert_many(chunk.iter().map(|u| user::ActiveModel {
+            id: NotSet,
+            catalogue_id: Set(catalogue_id),
+            external_id: Set(u.external_id.clone()),
+            age: Set(None),
+            gender: Set(None),
+            occupation: Set(None),
+            zip: Set(None),
+            created_at: Set(now),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+        tracker.advance(chunk.len())?;
+    }
+    let ids = ids_by_external(&txn, "users", catalogue_id).await?;
+    let user_ids: Vec<i64> = world
+        .users
+        .iter()
+        .map(|u| {
+            ids.get(&u.external_id).copied().ok_or_else(|| {
+                DataError::Inconsistent(format!("user {} was not stored", u.external_id))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    for chunk in world.events.chunks(CHUNK) {
+        interaction::Entity::insert_many(chunk.iter().map(|e| interaction::ActiveModel {
+            id: NotSet,
+            user_id: Set(user_ids[e.user]),
+            item_id: Set(e.item_id),
+            kind: Set(e.kind.as_str().to_owned()),
+            value: Set(e.value),
+            occurred_at: Set(chrono::DateTime::from_timestamp(e.at_unix, 0).unwrap_or(now)),
+            model_version: Set(None),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+        tracker.advance(chunk.len())?;
+    }
+    txn.commit().await?;
+    staged.publish()
+}
+
+/// Ground-truth files written under temporary names, renamed into place by `publish`.
+struct StagedTruth {
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl StagedTruth {
+    fn publish(self) -> Result<(), DataError> {
+        for (temp, target) in self.files {
+            std::fs::rename(&temp, &target).map_err(|source| DataError::Io {
+                file: target,
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn stage_truth(dir: &Path, world: &World) -> Result<StagedTruth, DataError> {
+    let io = |file: &Path| {
+        let file = file.to_owned();
+        move |source| DataError::Io { file, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let json_target = dir.join("ground_truth.json");
+    let json_temp = dir.join(".ground_truth.json.tmp");
+    let json = serde_json::to_vec_pretty(&world.truth)
+        .map_err(|e| DataError::Inconsistent(format!("ground truth does not serialise: {e}")))?;
+    std::fs::write(&json_temp, json).map_err(io(&json_temp))?;
+
+    let tsv_target = dir.join("user_tastes.tsv");
+    let tsv_temp = dir.join(".user_tastes.tsv.tmp");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tsv_temp).map_err(io(&tsv_temp))?);
+    let header: Vec<String> = (0..LATENT_DIM)
+        .map(|d| format!("taste_{d}:float"))
+        .collect();
+    writeln!(
+        out,
+        "user_id:token\tfavourite_categories:token\t{}",
+        header.join("\t")
+    )
+    .map_err(io(&tsv_temp))?;
+    for u in &world.users {
+        let favourites: Vec<&str> = u
+            .favourite_categories
+            .iter()
+            .map(|&c| world.categories[c].as_str())
+            .collect();
+        let taste: Vec<String> = u.taste.iter().map(|x| format!("{x:.6}")).collect();
+        writeln!(
+            out,
+            "{}\t{}\t{}",
+            u.external_id,
+            favourites.join("|"),
+            taste.join("\t")
+        )
+        .map_err(io(&tsv_temp))?;
+    }
+    out.flush().map_err(io(&tsv_temp))?;
+    Ok(StagedTruth {
+        files: vec![(json_temp, json_target), (tsv_temp, tsv_target)],
+    })
+}
