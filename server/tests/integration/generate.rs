@@ -7,7 +7,10 @@ use std::io::Cursor;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use server::data::fashion::{self, FashionItem};
 use server::data::generate::{self, GenerateConfig, GroundTruth};
-use server::db::entities::{interaction, item, user};
+use server::db::entities::{
+    advertiser, campaign, causal_study, creative, event, experiment, experiment_assignment,
+    interaction, item, user,
+};
 
 use crate::import_movielens::fresh_sqlite;
 
@@ -152,6 +155,16 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
         ctr(counts[0])
     );
 
+    let ad_rows = ad_counts(&db).await;
+    assert_eq!(
+        (ad_rows[0], ad_rows[1], ad_rows[4], ad_rows[6]),
+        (4, 8, 2, 2)
+    );
+    assert_eq!(ad_rows[3] as usize, truth.ad_events);
+    assert!(ad_rows[2] >= 16, "two or three creatives a campaign");
+    // Every user is assigned in the clean experiment; the other loses some treatment users.
+    assert!(ad_rows[5] > 300 && ad_rows[5] < 600, "{}", ad_rows[5]);
+
     // The same seed gives the same world; running again replaces rather than adds.
     let again = generate::run(db.conn(), &config, |_| Ok(()))
         .await
@@ -168,6 +181,24 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
             .expect("count") as usize,
         truth.events
     );
+    assert_eq!(ad_counts(&db).await, ad_rows);
+}
+
+/// Rows of advertisers, campaigns, creatives, events, experiments, assignments, studies.
+async fn ad_counts(db: &server::db::Database) -> [u64; 7] {
+    let c = db.conn();
+    [
+        advertiser::Entity::find().count(c).await.expect("count"),
+        campaign::Entity::find().count(c).await.expect("count"),
+        creative::Entity::find().count(c).await.expect("count"),
+        event::Entity::find().count(c).await.expect("count"),
+        experiment::Entity::find().count(c).await.expect("count"),
+        experiment_assignment::Entity::find()
+            .count(c)
+            .await
+            .expect("count"),
+        causal_study::Entity::find().count(c).await.expect("count"),
+    ]
 }
 
 #[tokio::test]

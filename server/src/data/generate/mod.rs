@@ -3,12 +3,14 @@
 //!
 //! - `features`   item vectors from real pictures and real text (the latent space)
 //! - `behaviour`  users' tastes and the behaviour they produce, with the planted parameters
-//!
-//! This slice simulates users and their interactions (impressions, clicks, saves, dwell,
-//! conversions). Advertisers, experiments and interventions are the next slice.
+//! - `advertising` advertisers, campaigns, creatives, ad events by segment and geo, two
+//!   experiments and a geo intervention, with what was planted
+//! - `store_ads`  writes the advertising world
 
+pub mod advertising;
 pub mod behaviour;
 pub mod features;
+mod store_ads;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -55,6 +57,9 @@ pub struct GroundTruth {
     pub expected_ctr: f64,
     /// Clicks / views actually drawn.
     pub realised_ctr: f64,
+    /// Ad events written.
+    pub ad_events: usize,
+    pub advertising: advertising::AdTruth,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +131,9 @@ pub async fn run(
 struct World {
     /// Category names; users' favourites index into it.
     categories: Vec<String>,
+    /// Item ids in simulation order.
+    item_ids: Vec<i64>,
+    ads: advertising::AdWorld,
     users: Vec<SimUser>,
     events: Vec<behaviour::SimEvent>,
     truth: GroundTruth,
@@ -213,6 +221,7 @@ fn simulate(
             Kind::Conversion => counts.conversion += 1,
         }
     }
+    let ads = advertising::simulate(users.len(), items.len(), WINDOW_START, &mut root.fork(2));
     let views = counts.view.max(1) as f64;
     let truth = GroundTruth {
         seed: config.seed,
@@ -225,9 +234,14 @@ fn simulate(
         expected_ctr: expected_clicks / views,
         realised_ctr: counts.click as f64 / views,
         counts,
+        ad_events: ads.events.len(),
+        advertising: ads.truth.clone(),
     };
+    let item_ids = items.iter().map(|i| i.id).collect();
     Ok(World {
         categories,
+        item_ids,
+        ads,
         users,
         events,
         truth,
@@ -254,7 +268,14 @@ async fn store(
     progress: impl FnMut(Progress) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
     let now = chrono::Utc::now();
-    let mut tracker = Tracker::new(world.users.len() + world.events.len(), progress);
+    let assignments: usize = world
+        .ads
+        .experiments
+        .iter()
+        .map(|x| x.assignments.len())
+        .sum();
+    let rows = world.users.len() + world.events.len() + world.ads.events.len() + assignments;
+    let mut tracker = Tracker::new(rows, progress);
     let staged = stage_truth(&config.out_dir, world)?;
     let txn = db.begin().await?;
     // Generated users are the catalogue's only users; their interactions cascade.
@@ -301,6 +322,11 @@ async fn store(
         .await?;
         tracker.advance(chunk.len())?;
     }
+    let ids = store_ads::Ids {
+        users: &user_ids,
+        items: &world.item_ids,
+    };
+    store_ads::store(&txn, &world.ads, &ids, |rows| tracker.advance(rows)).await?;
     txn.commit().await?;
     staged.publish()
 }
