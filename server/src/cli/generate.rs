@@ -26,15 +26,20 @@ pub struct GenerateArgs {
     /// Where the ground truth goes; default: `ground_truth/` in the data folder.
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// Do nothing if the fashion catalogue already has generated users (the run script).
+    /// Do nothing if the catalogue already has generated users (the run script).
     #[arg(long)]
     pub if_missing: bool,
+    /// The catalogue to simulate over; the scale size uses `fashion-scale` (made by
+    /// `import fashion --catalogue fashion-scale --items 500000`). Advertising is generated
+    /// only over the demo catalogue.
+    #[arg(long, default_value = crate::data::fashion::CATALOGUE)]
+    pub catalogue: String,
 }
 
 pub async fn run(settings: Settings, args: GenerateArgs) -> anyhow::Result<()> {
     let db = Database::connect(&settings.database).await?;
     db.migrate().await?;
-    if args.if_missing && has_generated_users(&db).await? {
+    if args.if_missing && has_generated_users(&db, &args.catalogue).await? {
         println!("generate: the synthetic world is already there; skipped");
         return Ok(());
     }
@@ -42,6 +47,8 @@ pub async fn run(settings: Settings, args: GenerateArgs) -> anyhow::Result<()> {
         users: args.users,
         events: args.events,
         seed: args.seed,
+        advertising: args.catalogue == crate::data::fashion::CATALOGUE,
+        catalogue: args.catalogue,
         out_dir: args
             .out_dir
             .unwrap_or_else(|| settings.data.dir.join("ground_truth")),
@@ -69,9 +76,9 @@ pub async fn run(settings: Settings, args: GenerateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn has_generated_users(db: &Database) -> anyhow::Result<bool> {
+async fn has_generated_users(db: &Database, name: &str) -> anyhow::Result<bool> {
     let Some(fashion) = catalogue::Entity::find()
-        .filter(catalogue::Column::Name.eq(crate::data::fashion::CATALOGUE))
+        .filter(catalogue::Column::Name.eq(name))
         .one(db.conn())
         .await?
     else {

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::config::Settings;
 use crate::data::fashion::{self, FashionSources};
-use crate::data::{DataError, locate, movielens, reviews};
+use crate::data::{DataError, locate, movielens, reviews, variants};
 use crate::db::Database;
 use crate::db::entities::catalogue;
 
@@ -42,15 +42,22 @@ pub enum ImportCommand {
         /// Seeds the pairing of images and texts.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Items in all: beyond the 70,000 real ones come transformed variants (the scale
+        /// size is 500000).
+        #[arg(long, default_value_t = 70_000)]
+        items: usize,
+        /// The catalogue to (re)create; the scale size uses `fashion-scale`.
+        #[arg(long, default_value = fashion::CATALOGUE)]
+        catalogue: String,
     },
 }
 
 pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
     let db = Database::connect(&settings.database).await?;
     db.migrate().await?;
-    let name = match args.dataset {
+    let name = match &args.dataset {
         ImportCommand::Movielens { .. } => movielens::CATALOGUE,
-        ImportCommand::Fashion { .. } => fashion::CATALOGUE,
+        ImportCommand::Fashion { catalogue, .. } => catalogue.as_str(),
     };
     if args.if_missing && catalogue_exists(&db, name).await? {
         println!("{name}: already imported; skipped");
@@ -91,6 +98,8 @@ pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
             images_dir,
             reviews,
             seed,
+            items: total,
+            catalogue: name,
         } => {
             let reviews = match reviews {
                 Some(file) => file,
@@ -104,10 +113,12 @@ pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
                 reviews,
             };
             let started = Instant::now();
-            let items =
-                tokio::task::spawn_blocking(move || fashion::read(&sources, seed)).await??;
+            let items = tokio::task::spawn_blocking(move || {
+                variants::extend(fashion::read(&sources, seed)?, total, seed)
+            })
+            .await??;
             let bar = progress_bar("fashion", items.len() * 2);
-            let summary = fashion::load(db.conn(), &items, |p| {
+            let summary = fashion::load(db.conn(), &name, &items, |p| {
                 bar.set_position(p.rows_written as u64);
                 Ok::<(), DataError>(())
             })
@@ -115,7 +126,7 @@ pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
             .context("importing the fashion catalogue (nothing was written)")?;
             bar.finish_and_clear();
             println!(
-                "fashion: {} items ({} with review text, {} from templates) in {:.1} s",
+                "{name}: {} items ({} with review text, {} from templates) in {:.1} s",
                 summary.items,
                 summary.from_reviews,
                 summary.from_templates,

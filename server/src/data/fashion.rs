@@ -137,7 +137,7 @@ fn review_pools<'a>(
     Ok(pools)
 }
 
-fn encode_png(pixels: &[u8], width: usize, height: usize) -> Result<Vec<u8>, String> {
+pub(super) fn encode_png(pixels: &[u8], width: usize, height: usize) -> Result<Vec<u8>, String> {
     let image = image::GrayImage::from_raw(width as u32, height as u32, pixels.to_vec())
         .ok_or_else(|| {
             format!(
@@ -160,25 +160,26 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
-/// Replaces the `fashion` catalogue with `items` and their images, in one transaction.
+/// Replaces the catalogue `catalogue` with `items` and their images, in one transaction.
 ///
 /// # Errors
 /// [`DataError::Database`] (for example while campaigns still promote the old items), or
 /// whatever `progress` returned; either way nothing is committed.
 pub async fn load(
     db: &DatabaseConnection,
+    catalogue: &str,
     items: &[FashionItem],
     progress: impl FnMut(Progress) -> Result<(), DataError>,
 ) -> Result<ImportSummary, DataError> {
     let now = chrono::Utc::now();
     let mut tracker = Tracker::new(items.len() * 2, progress);
     let txn = db.begin().await?;
-    let catalogue_id = replace_catalogue(
-        &txn,
-        CATALOGUE,
-        "Fashion-MNIST images with real review text; the pairing is synthetic",
-    )
-    .await?;
+    let description = if items.len() > 70_000 {
+        "Fashion-MNIST images with real review text, plus transformed variants (scale size)"
+    } else {
+        "Fashion-MNIST images with real review text; the pairing is synthetic"
+    };
+    let catalogue_id = replace_catalogue(&txn, catalogue, description).await?;
     for chunk in items.chunks(CHUNK) {
         item::Entity::insert_many(chunk.iter().map(|i| item::ActiveModel {
             id: NotSet,

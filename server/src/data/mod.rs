@@ -8,6 +8,8 @@
 //! - `idx`        gzip-compressed IDX files (Fashion-MNIST images and labels)
 //! - `reviews`    the Women's Clothing E-Commerce Reviews Parquet file
 //! - `fashion`    the demo catalogue: real images and real review text, paired by seed
+//! - `variants`   transformed variants of real items, for the scale size
+//! - `generate`   the seeded synthetic world (users, behaviour, advertising) and its truth
 //!
 //! Parsing is separate from loading: a file is read and validated completely before anything
 //! is written, and loading happens in one transaction.
@@ -23,5 +25,6 @@ pub mod movielens;
 pub mod reviews;
 pub mod rng;
 pub mod tsv;
+pub mod variants;
 
 pub use error::DataError;

@@ -55,10 +55,17 @@ fn small_catalogue() -> Vec<FashionItem> {
 async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let db = fresh_sqlite(tmp.path()).await;
-    fashion::load(db.conn(), &small_catalogue(), |_| Ok(()))
-        .await
-        .expect("catalogue");
+    fashion::load(
+        db.conn(),
+        fashion::CATALOGUE,
+        &small_catalogue(),
+        |_| Ok(()),
+    )
+    .await
+    .expect("catalogue");
     let config = GenerateConfig {
+        catalogue: fashion::CATALOGUE.to_owned(),
+        advertising: true,
         users: 300,
         events: 60_000,
         seed: 3,
@@ -206,6 +213,8 @@ async fn generating_without_the_catalogue_is_a_clear_error() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let db = fresh_sqlite(tmp.path()).await;
     let config = GenerateConfig {
+        catalogue: fashion::CATALOGUE.to_owned(),
+        advertising: true,
         users: 10,
         events: 100,
         seed: 1,

@@ -29,7 +29,9 @@ async fn the_demo_catalogue_imports_and_its_images_are_served() {
         .expect("the packaged sources are valid");
     let app = TestApp::sqlite().await;
     let db = app.state.db.conn();
-    let summary = fashion::load(db, &items, |_| Ok(())).await.expect("load");
+    let summary = fashion::load(db, fashion::CATALOGUE, &items, |_| Ok(()))
+        .await
+        .expect("load");
     assert_eq!(summary.items, 70_000);
     // Four of the ten classes (sandals, sneakers, bags, ankle boots) use templates.
     assert_eq!(summary.from_templates, 28_000);

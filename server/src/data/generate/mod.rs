@@ -35,6 +35,10 @@ const WINDOW_SECONDS: i64 = 28 * 24 * 3600;
 
 #[derive(Clone, Debug)]
 pub struct GenerateConfig {
+    /// The catalogue whose items users see (`fashion`, or `fashion-scale`).
+    pub catalogue: String,
+    /// Also build the advertising world (only over the demo catalogue).
+    pub advertising: bool,
     pub users: usize,
     pub events: usize,
     pub seed: u64,
@@ -59,7 +63,8 @@ pub struct GroundTruth {
     pub realised_ctr: f64,
     /// Ad events written.
     pub ad_events: usize,
-    pub advertising: advertising::AdTruth,
+    /// `None` when the advertising world was not generated (the scale catalogue).
+    pub advertising: Option<advertising::AdTruth>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,13 +89,14 @@ pub async fn run(
     progress: impl FnMut(Progress) -> Result<(), DataError>,
 ) -> Result<GroundTruth, DataError> {
     let catalogue = catalogue::Entity::find()
-        .filter(catalogue::Column::Name.eq(super::fashion::CATALOGUE))
+        .filter(catalogue::Column::Name.eq(config.catalogue.as_str()))
         .one(db)
         .await?
         .ok_or_else(|| {
-            DataError::Inconsistent(
-                "no `fashion` catalogue: run `vitrine import fashion` first".into(),
-            )
+            DataError::Inconsistent(format!(
+                "no `{}` catalogue: run `vitrine import fashion` first",
+                config.catalogue
+            ))
         })?;
     let rows: Vec<(i64, String, String, String)> = item::Entity::find()
         .select_only()
@@ -133,7 +139,7 @@ struct World {
     categories: Vec<String>,
     /// Item ids in simulation order.
     item_ids: Vec<i64>,
-    ads: advertising::AdWorld,
+    ads: Option<advertising::AdWorld>,
     users: Vec<SimUser>,
     events: Vec<behaviour::SimEvent>,
     truth: GroundTruth,
@@ -221,7 +227,9 @@ fn simulate(
             Kind::Conversion => counts.conversion += 1,
         }
     }
-    let ads = advertising::simulate(users.len(), items.len(), WINDOW_START, &mut root.fork(2));
+    let ads = config
+        .advertising
+        .then(|| advertising::simulate(users.len(), items.len(), WINDOW_START, &mut root.fork(2)));
     let views = counts.view.max(1) as f64;
     let truth = GroundTruth {
         seed: config.seed,
@@ -234,8 +242,8 @@ fn simulate(
         expected_ctr: expected_clicks / views,
         realised_ctr: counts.click as f64 / views,
         counts,
-        ad_events: ads.events.len(),
-        advertising: ads.truth.clone(),
+        ad_events: ads.as_ref().map_or(0, |a| a.events.len()),
+        advertising: ads.as_ref().map(|a| a.truth.clone()),
     };
     let item_ids = items.iter().map(|i| i.id).collect();
     Ok(World {
@@ -268,13 +276,14 @@ async fn store(
     progress: impl FnMut(Progress) -> Result<(), DataError>,
 ) -> Result<(), DataError> {
     let now = chrono::Utc::now();
-    let assignments: usize = world
-        .ads
-        .experiments
-        .iter()
-        .map(|x| x.assignments.len())
-        .sum();
-    let rows = world.users.len() + world.events.len() + world.ads.events.len() + assignments;
+    let ad_rows = world.ads.as_ref().map_or(0, |a| {
+        a.events.len()
+            + a.experiments
+                .iter()
+                .map(|x| x.assignments.len())
+                .sum::<usize>()
+    });
+    let rows = world.users.len() + world.events.len() + ad_rows;
     let mut tracker = Tracker::new(rows, progress);
     let staged = stage_truth(&config.out_dir, world)?;
     let txn = db.begin().await?;
@@ -326,7 +335,9 @@ async fn store(
         users: &user_ids,
         items: &world.item_ids,
     };
-    store_ads::store(&txn, &world.ads, &ids, |rows| tracker.advance(rows)).await?;
+    if let Some(ads) = &world.ads {
+        store_ads::store(&txn, ads, &ids, |rows| tracker.advance(rows)).await?;
+    }
     txn.commit().await?;
     staged.publish()
 }
