@@ -15,7 +15,7 @@ use server::db::entities::{
 use crate::import_movielens::fresh_sqlite;
 
 /// 90 items in three categories, each with its own picture pattern and vocabulary.
-fn small_catalogue() -> Vec<FashionItem> {
+pub fn small_catalogue() -> Vec<FashionItem> {
     let kinds = [
         ("Dress", "floral summer dress flowy"),
         ("Bag", "leather tote zip strap"),

@@ -2,10 +2,12 @@
 //! `VITRINE_TEST_POSTGRES_URL`; with `VITRINE_REQUIRE_POSTGRES=1` (as in the test command)
 //! a missing URL fails the test instead of skipping it.
 
-use server::data::movielens;
+use server::data::generate::{self, GenerateConfig};
+use server::data::{fashion, movielens};
 
+use crate::generate::small_catalogue;
 use crate::http_client::get;
-use crate::import_movielens::{counts, movielens_dir};
+use crate::import_movielens::{counts, fresh_sqlite, movielens_dir};
 use crate::support::TestApp;
 
 fn postgres_url() -> Option<String> {
@@ -59,5 +61,30 @@ async fn migrations_readiness_and_report_on_postgres() {
         assert_eq!((users, items, interactions), (943, 1_682, 100_000));
         assert!(catalogues >= 1);
     }
+
+    // A seed names the same world on both engines.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let sqlite = fresh_sqlite(tmp.path()).await;
+    let config = GenerateConfig {
+        catalogue: fashion::CATALOGUE.to_owned(),
+        advertising: false,
+        users: 50,
+        events: 5_000,
+        seed: 17,
+        out_dir: tmp.path().join("truth"),
+    };
+    let mut worlds = Vec::new();
+    for db in [sqlite.conn(), app.state.db.conn()] {
+        fashion::load(db, fashion::CATALOGUE, &small_catalogue(), |_| Ok(()))
+            .await
+            .expect("catalogue");
+        worlds.push(
+            generate::run(db, &config, |_| Ok(()))
+                .await
+                .expect("generate"),
+        );
+    }
+    assert_eq!(worlds[0].counts, worlds[1].counts);
+    assert_eq!(worlds[0].events, worlds[1].events);
     app.stop().await;
 }

@@ -11,16 +11,18 @@ pub mod advertising;
 pub mod behaviour;
 pub mod features;
 mod store_ads;
+mod truth;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+pub use truth::{GroundTruth, KindCounts};
+
+use std::path::PathBuf;
 
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
 
 use self::behaviour::{BehaviourParams, Kind, SimItem, SimUser, make_user, simulate_user};
 use self::features::{LATENT_DIM, Projection, normalise};
@@ -44,36 +46,6 @@ pub struct GenerateConfig {
     pub seed: u64,
     /// Where `ground_truth.json` and `user_tastes.tsv` go.
     pub out_dir: PathBuf,
-}
-
-/// Everything planted, and what came out, in `ground_truth.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GroundTruth {
-    pub seed: u64,
-    pub users: usize,
-    pub events: usize,
-    pub latent_dim: usize,
-    pub window_start_unix: i64,
-    pub window_seconds: i64,
-    pub params: BehaviourParams,
-    pub counts: KindCounts,
-    /// Mean of the planted click probabilities over the impressions.
-    pub expected_ctr: f64,
-    /// Clicks / views actually drawn.
-    pub realised_ctr: f64,
-    /// Ad events written.
-    pub ad_events: usize,
-    /// `None` when the advertising world was not generated (the scale catalogue).
-    pub advertising: Option<advertising::AdTruth>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KindCounts {
-    pub view: usize,
-    pub click: usize,
-    pub save: usize,
-    pub dwell: usize,
-    pub conversion: usize,
 }
 
 /// Replaces the generated users of the `fashion` catalogue and their interactions, in one
@@ -108,6 +80,8 @@ pub async fn run(
         ])
         .filter(item::Column::CatalogueId.eq(catalogue.id))
         .filter(item::Column::RetiredAt.is_null())
+        // Insertion order, the same on every engine: the seed alone then names the world.
+        .order_by_asc(item::Column::Id)
         .into_tuple()
         .all(db)
         .await?;
@@ -285,7 +259,12 @@ async fn store(
     });
     let rows = world.users.len() + world.events.len() + ad_rows;
     let mut tracker = Tracker::new(rows, progress);
-    let staged = stage_truth(&config.out_dir, world)?;
+    let staged = truth::stage(
+        &config.out_dir,
+        &world.truth,
+        &world.users,
+        &world.categories,
+    )?;
     let txn = db.begin().await?;
     // Generated users are the catalogue's only users; their interactions cascade.
     user::Entity::delete_many()
@@ -340,67 +319,4 @@ async fn store(
     }
     txn.commit().await?;
     staged.publish()
-}
-
-/// Ground-truth files written under temporary names, renamed into place by `publish`.
-struct StagedTruth {
-    files: Vec<(PathBuf, PathBuf)>,
-}
-
-impl StagedTruth {
-    fn publish(self) -> Result<(), DataError> {
-        for (temp, target) in self.files {
-            std::fs::rename(&temp, &target).map_err(|source| DataError::Io {
-                file: target,
-                source,
-            })?;
-        }
-        Ok(())
-    }
-}
-
-fn stage_truth(dir: &Path, world: &World) -> Result<StagedTruth, DataError> {
-    let io = |file: &Path| {
-        let file = file.to_owned();
-        move |source| DataError::Io { file, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let json_target = dir.join("ground_truth.json");
-    let json_temp = dir.join(".ground_truth.json.tmp");
-    let json = serde_json::to_vec_pretty(&world.truth)
-        .map_err(|e| DataError::Inconsistent(format!("ground truth does not serialise: {e}")))?;
-    std::fs::write(&json_temp, json).map_err(io(&json_temp))?;
-
-    let tsv_target = dir.join("user_tastes.tsv");
-    let tsv_temp = dir.join(".user_tastes.tsv.tmp");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&tsv_temp).map_err(io(&tsv_temp))?);
-    let header: Vec<String> = (0..LATENT_DIM)
-        .map(|d| format!("taste_{d}:float"))
-        .collect();
-    writeln!(
-        out,
-        "user_id:token\tfavourite_categories:token\t{}",
-        header.join("\t")
-    )
-    .map_err(io(&tsv_temp))?;
-    for u in &world.users {
-        let favourites: Vec<&str> = u
-            .favourite_categories
-            .iter()
-            .map(|&c| world.categories[c].as_str())
-            .collect();
-        let taste: Vec<String> = u.taste.iter().map(|x| format!("{x:.6}")).collect();
-        writeln!(
-            out,
-            "{}\t{}\t{}",
-            u.external_id,
-            favourites.join("|"),
-            taste.join("\t")
-        )
-        .map_err(io(&tsv_temp))?;
-    }
-    out.flush().map_err(io(&tsv_temp))?;
-    Ok(StagedTruth {
-        files: vec![(json_temp, json_target), (tsv_temp, tsv_target)],
-    })
 }
