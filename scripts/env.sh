@@ -15,7 +15,7 @@ export VITRINE_TOOLS=${VITRINE_TOOLS:-$VITRINE_CACHE/tools}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$VITRINE_CACHE/target}
 export VITRINE_VENV=${VITRINE_VENV:-$VITRINE_CACHE/venv}
 export PATH="$VITRINE_TOOLS/bin:$VITRINE_TOOLS/node_modules/.bin:$VITRINE_VENV/bin:$HOME/.cargo/bin:$PATH"
-# tch/torch-sys take libtorch from the venv's torch wheel (DESIGN.md, "libtorch").
+# tch/torch-sys take libtorch from the venv's torch wheel (see README, "libtorch and CUDA").
 export LIBTORCH_USE_PYTORCH=1
 # Nothing may be downloaded at build or test time.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

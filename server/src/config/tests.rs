@@ -2,6 +2,8 @@ use figment::Jail;
 
 use super::*;
 
+// figment's `Jail` fixes the closure's error type (a large `figment::Error`).
+#[allow(clippy::result_large_err)]
 #[test]
 fn layers_apply_in_order_and_env_wins() {
     Jail::expect_with(|jail| {
@@ -22,6 +24,7 @@ fn layers_apply_in_order_and_env_wins() {
     });
 }
 
+#[allow(clippy::result_large_err)]
 #[test]
 fn an_error_names_the_key() {
     Jail::expect_with(|jail| {

@@ -1,4 +1,4 @@
-//! The demo catalogue (DATA.md): the 70,000 real Fashion-MNIST images as items' pictures, with
+//! The demo catalogue: the 70,000 real Fashion-MNIST images as items' pictures, with
 //! titles and descriptions from real reviews of the matching clothing class, and from
 //! templates for shoes and bags, which no review covers. The images and the texts are real;
 //! their pairing is synthetic (seeded, so the same seed gives the same catalogue).
@@ -88,7 +88,10 @@ pub fn read(sources: &FashionSources, seed: u64) -> Result<Vec<FashionItem>, Dat
                 })?;
             let (title, description) = match class.template {
                 Some(template) => from_template(template, &mut rng),
-                None => from_review(*rng.pick(pools[class.name].as_slice())),
+                None => {
+                    let review: &&Review = rng.pick(pools[class.name].as_slice());
+                    from_review(review)
+                }
             };
             let png =
                 encode_png(images.image(index), images.cols, images.rows).map_err(|reason| {

@@ -1,4 +1,4 @@
-//! Finds the data files that Python packages in the project's venv carry (DATA.md). The
+//! Finds the data files that Python packages in the project's venv carry. The
 //! package is located, not imported: `recbole` is installed without its dependencies.
 
 use std::path::{Path, PathBuf};

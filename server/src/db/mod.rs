@@ -70,16 +70,15 @@ impl Database {
         } else {
             DbKind::Postgres
         };
-        if let Some(path) = sqlite_file(url) {
-            if let Some(parent) = Path::new(path)
+        if let Some(path) = sqlite_file(url)
+            && let Some(parent) = Path::new(path)
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
-                    path: path.to_owned(),
-                    source,
-                })?;
-            }
+        {
+            std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+                path: path.to_owned(),
+                source,
+            })?;
         }
         let mut options = ConnectOptions::new(url.to_owned());
         options

@@ -106,10 +106,7 @@ fn parse(raw: &[u8]) -> Response {
 
 fn dechunk(mut payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    loop {
-        let Some(line_end) = payload.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(line_end) = payload.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&payload[..line_end]);
         let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
             .expect("chunk size");
