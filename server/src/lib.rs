@@ -5,14 +5,14 @@
 //! - `telemetry`  tracing subscriber and the Prometheus recorder
 //! - `db`         SQL through SeaORM: connection, migrations, entities and queries
 //! - `vector`     the LanceDB store of item features and vectors
-//! - `data`       importers of real datasets (MovieLens so far)
+//! - `data`       importers (MovieLens, the fashion catalogue) and the synthetic generator
 //! - `recsys`     tch: devices and libtorch facts; encoders and the two-tower model to come
 //! - `system`     the `SystemService`: what `doctor` and the System page report
 //! - `state`      `AppState`, the one value every handler and server function reaches
-//! - `http`       the axum router: pages, server functions, `/api/v1`, health and metrics
-//! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`)
+//! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
+//! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`)
 //!
-//! Engines (`db`, `vector`, `recsys`) know nothing about HTTP; `http` sits on top of them.
+//! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 
 pub mod cli;
 pub mod config;
