@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # Sets up, builds, loads the demo data once, and serves Vitrine at http://127.0.0.1:3000 on its
 # embedded defaults: SQLite in data/vitrine.sqlite and LanceDB in data/lancedb. Extra arguments
-# go to `cargo leptos serve` (for example --release).
+# go to `cargo leptos serve` (for example --release); --all-features encodes every item at once.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 source scripts/env.sh
 
 profile=debug
-for arg in "$@"; do [ "$arg" = --release ] && profile=release; done
+features=(--up-to 10000)
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --all-features) features=() ;;  # every item's features, not only the first 10,000
+    --release) profile=release; args+=("$arg") ;;
+    *) args+=("$arg") ;;
+  esac
+done
+set -- "${args[@]}"
 cargo leptos build "$@"
 vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 "$vitrine" import --if-missing movielens
 "$vitrine" import --if-missing fashion
 "$vitrine" generate --if-missing
+# The first start encodes the first 10,000 items (a few minutes on 2 cores); `vitrine extract`
+# or `scripts/run.sh --all-features` does the rest, resuming where it stopped.
+"$vitrine" extract "${features[@]}"
 exec cargo leptos serve "$@"

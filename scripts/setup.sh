@@ -119,6 +119,8 @@ step_venv() {
     echo "$want" >"$stamp"
   fi
   log "venv: torch $("$VITRINE_VENV/bin/python" -c 'import torch; print(torch.__version__)')"
+  # The image encoder as TorchScript, traced once from the packaged weights (a no-op when current).
+  "$VITRINE_VENV/bin/python" "$VITRINE_ROOT/scripts/encoders.py" export --out "$VITRINE_VENV/share/vitrine/models"
 }
 
 step_npm() {

@@ -1,6 +1,7 @@
 //! Layered, typed configuration.
 //!
-//! Later layers win: built-in defaults, `configs/default.yaml`, the git-ignored
+//! Later layers win: built-in defaults, `configs/default.yaml`, `configs/model.yaml` (encoders
+//! and models), `configs/training.yaml`, the git-ignored
 //! `configs/local.yaml`, `DATABASE_URL`, the `LEPTOS_*` variables that cargo-leptos sets, and
 //! finally `VITRINE__SECTION__KEY` variables (for example `VITRINE__DATABASE__URL`).
 //! A bad value is reported with its key and the layer it came from.
@@ -11,6 +12,16 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Yaml};
 use serde::{Deserialize, Serialize};
+
+mod encoders;
+mod training;
+
+pub use encoders::{
+    EncoderSettings, ExtractSettings, ImageEncoderSettings, Pooling, Precision, TextEncoderSettings,
+};
+pub use training::{
+    Activation, BaselineSettings, Modality, OptimizerKind, TrainingSettings, TwoTowerSettings,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -31,6 +42,11 @@ pub struct Settings {
     pub torch: TorchSettings,
     pub data: DataSettings,
     pub log: LogSettings,
+    pub encoders: EncoderSettings,
+    pub extract: ExtractSettings,
+    pub two_tower: TwoTowerSettings,
+    pub training: TrainingSettings,
+    pub baselines: BaselineSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -171,6 +187,8 @@ impl Settings {
     pub fn figment(config_dir: &Path) -> Figment {
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Yaml::file(config_dir.join("default.yaml")))
+            .merge(Yaml::file(config_dir.join("model.yaml")))
+            .merge(Yaml::file(config_dir.join("training.yaml")))
             .merge(Yaml::file(config_dir.join("local.yaml")))
             .merge(
                 Env::raw()
@@ -236,7 +254,10 @@ impl Settings {
                 reason: "must be at least 1".into(),
             });
         }
-        Ok(())
+        self.encoders.validate()?;
+        self.extract.validate()?;
+        self.two_tower.validate()?;
+        self.training.validate()
     }
 }
 

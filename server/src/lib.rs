@@ -6,18 +6,27 @@
 //! - `db`         SQL through SeaORM: connection, migrations, entities and queries
 //! - `vector`     the LanceDB store of item features and vectors
 //! - `data`       importers (MovieLens, the fashion catalogue) and the synthetic generator
-//! - `recsys`     tch: devices and libtorch facts; encoders and the two-tower model to come
+//! - `encoders`   the pretrained text (BERT/MiniLM) and image (TorchScript) encoders on tch
+//! - `features`   `vitrine extract`: batched encoding of the catalogue into `item_features`
+//! - `eval`       the offline protocol: k-core, split, full ranking, metrics
+//! - `recsys`     tch: devices, the baselines, the two-tower model, training, checkpoints
+//! - `charts`     plotters charts as SVG strings
 //! - `system`     the `SystemService`: what `doctor` and the System page report
 //! - `state`      `AppState`, the one value every handler and server function reaches
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
-//! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`)
+//! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
+//!   `evaluate`, `bench`)
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod data;
 pub mod db;
+pub mod encoders;
+pub mod eval;
+pub mod features;
 pub mod http;
 pub mod recsys;
 pub mod state;

@@ -1,6 +1,9 @@
 //! The `vitrine` command line. Each long step of the data flow becomes a subcommand here.
 
+mod bench;
 mod doctor;
+mod evaluate;
+mod extract;
 mod generate;
 mod import;
 mod serve;
@@ -45,6 +48,13 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Generate the seeded synthetic world over the fashion catalogue, with its ground truth.
     Generate(generate::GenerateArgs),
+    /// Encode item texts and pictures with the pretrained encoders into LanceDB `item_features`.
+    Extract(extract::ExtractArgs),
+    /// Run the offline evaluation protocol: baselines and the two-tower on one split.
+    Evaluate(evaluate::EvaluateArgs),
+    /// Print a benchmark report.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 impl Cli {
@@ -70,6 +80,9 @@ impl Cli {
                 Command::Migrate => migrate(settings).await,
                 Command::Import(command) => import::run(settings, command).await,
                 Command::Generate(args) => generate::run(settings, args).await,
+                Command::Extract(args) => extract::run(settings, args).await,
+                Command::Evaluate(args) => evaluate::run(settings, args).await,
+                Command::Bench(command) => bench::run(settings, command).await,
             }
         })
     }

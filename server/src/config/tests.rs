@@ -58,3 +58,37 @@ fn redaction_hides_only_the_password() {
         "sqlite://data/v.sqlite?mode=rwc"
     );
 }
+
+#[test]
+fn the_shipped_model_configuration_loads_and_matches_the_defaults() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs");
+    let shipped = Figment::from(Serialized::defaults(Settings::default()))
+        .merge(Yaml::file(dir.join("model.yaml")))
+        .extract::<Settings>()
+        .expect("configs/*.yaml parse");
+    assert_eq!(shipped.encoders, EncoderSettings::default());
+    assert_eq!(shipped.extract, ExtractSettings::default());
+}
+
+#[allow(clippy::result_large_err)]
+#[test]
+fn encoder_settings_are_validated_by_key() {
+    Jail::expect_with(|jail| {
+        jail.create_file("model.yaml", "encoders:\n  image:\n    resolution: 4\n")?;
+        let error = Settings::load(jail.directory())
+            .expect_err("too small")
+            .to_string();
+        assert!(error.contains("encoders.image.resolution"), "{error}");
+        jail.create_file("model.yaml", "extract:\n  batch_size: 0\n")?;
+        let error = Settings::load(jail.directory())
+            .expect_err("zero")
+            .to_string();
+        assert!(error.contains("extract.batch_size"), "{error}");
+        jail.create_file("model.yaml", "encoders:\n  text:\n    pooling: max\n")?;
+        let error = Settings::load(jail.directory())
+            .expect_err("unknown")
+            .to_string();
+        assert!(error.contains("pooling"), "{error}");
+        Ok(())
+    });
+}

@@ -26,10 +26,7 @@ pub enum DataError {
     #[error("{}: {reason}", file.display())]
     Format { file: PathBuf, reason: String },
     #[error("cannot find the files of the Python package `{package}`: {reason}")]
-    Locate {
-        package: &'static str,
-        reason: String,
-    },
+    Locate { package: String, reason: String },
     /// Data that passed parsing but contradicts itself (a bug in a caller, not in a file).
     #[error("inconsistent data: {0}")]
     Inconsistent(String),

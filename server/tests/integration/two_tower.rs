@@ -1,0 +1,162 @@
+//! The protocol on real MovieLens-100K, and the two-tower's training guarantees: a fixed seed
+//! gives identical runs, checkpoints round-trip, and bad checkpoints are clear errors.
+
+use std::path::Path;
+
+use server::config::{Modality, TrainingSettings, TwoTowerSettings};
+use server::data::movielens;
+use server::eval::Split;
+use server::eval::harness::two_tower_scores;
+use server::eval::rank::items_by_user;
+use server::eval::source::{self, Positives, ProtocolData};
+use server::recsys::checkpoint::{self, CheckpointError};
+use server::recsys::inputs::{ItemInputs, UserInputs};
+use server::recsys::train::{self, TrainData};
+use server::recsys::two_tower::Shapes;
+use tch::Device;
+
+use crate::import_movielens::movielens_dir;
+use crate::support::TestApp;
+
+async fn movielens_protocol() -> ProtocolData {
+    let app = TestApp::sqlite().await;
+    let data = movielens::read(&movielens_dir()).expect("files");
+    movielens::load(app.state.db.conn(), &data, |_| Ok(()))
+        .await
+        .expect("load");
+    let protocol = source::load(
+        app.state.db.conn(),
+        None,
+        "movielens",
+        Positives::RatingAtLeast(3.0),
+        10,
+    )
+    .await
+    .expect("protocol data");
+    app.stop().await;
+    protocol
+}
+
+fn small_settings() -> (TwoTowerSettings, TrainingSettings) {
+    let model = TwoTowerSettings {
+        modalities: vec![Modality::Id],
+        hidden: vec![64],
+        dim: 32,
+        id_dim: 16,
+        max_history: 50,
+        ..Default::default()
+    };
+    let training = TrainingSettings {
+        batch_size: 512,
+        max_epochs: 2,
+        uniform_negatives: 128,
+        warmup_steps: 5,
+        threads: 1,
+        ..Default::default()
+    };
+    (model, training)
+}
+
+#[tokio::test]
+async fn the_movielens_protocol_has_the_published_counts_and_training_is_reproducible() {
+    let data = movielens_protocol().await;
+    let d = &data.dataset;
+    // DESIGN.md: ratings >= 3, then the 10-core.
+    assert_eq!(
+        (d.user_count(), d.item_count(), d.interactions.len()),
+        (939, 1_016, 80_393)
+    );
+
+    let split = Split::by_user_ratio(d, [0.8, 0.1, 0.1], 2020);
+    assert_eq!(
+        split.train.len() + split.valid.len() + split.test.len(),
+        80_393
+    );
+    let items = ItemInputs::build(&data.items, 384, 1280);
+    let users = UserInputs::build(&data.user_features, &split.train, &items, 50, 2020);
+    let seen = items_by_user(d.user_count(), &[&split.train]);
+    let valid = items_by_user(d.user_count(), &[&split.valid]);
+    let train_data = TrainData {
+        users: &users,
+        items: &items,
+        train: &split.train,
+        seen: &seen,
+        valid: &valid,
+    };
+    let (model, training) = small_settings();
+    let dir = tempfile::tempdir().expect("temp");
+
+    let first = train::train(
+        &model,
+        &training,
+        &train_data,
+        Device::Cpu,
+        Some(dir.path()),
+        false,
+        |_| {},
+    )
+    .expect("train");
+    let second = train::train(
+        &model,
+        &training,
+        &train_data,
+        Device::Cpu,
+        None,
+        false,
+        |_| {},
+    )
+    .expect("train");
+    assert_eq!(first.history.len(), 2);
+    for (a, b) in first.history.iter().zip(&second.history) {
+        assert_eq!(
+            (a.loss, a.valid_ndcg_at_10),
+            (b.loss, b.valid_ndcg_at_10),
+            "epoch {}",
+            a.epoch
+        );
+    }
+    assert!(first.best_valid.ndcg_at_10 > 0.0);
+
+    // The checkpoint rebuilds a model that scores exactly like the trained one.
+    let shapes = Shapes::of(&users, &items);
+    let (loaded, _store, meta) =
+        checkpoint::load_model(dir.path(), &shapes, Device::Cpu).expect("load");
+    assert_eq!(meta.epoch, first.best_epoch);
+    let block: Vec<i64> = (0..64).collect();
+    let before = two_tower_scores(&first.model, &users, &items, &block, Device::Cpu);
+    let after = two_tower_scores(&loaded, &users, &items, &block, Device::Cpu);
+    assert!(
+        before.allclose(&after, 0.0, 0.0, false),
+        "identical scores after a round trip"
+    );
+
+    check_bad_checkpoints(dir.path(), &shapes);
+}
+
+fn check_bad_checkpoints(dir: &Path, shapes: &Shapes) {
+    // Shapes of other data.
+    let other = Shapes {
+        items: shapes.items + 1,
+        ..shapes.clone()
+    };
+    let error = checkpoint::load_model(dir, &other, Device::Cpu)
+        .err()
+        .expect("mismatch");
+    assert!(matches!(error, CheckpointError::Mismatch { .. }), "{error}");
+    // Truncated weights.
+    let weights = dir.join(checkpoint::WEIGHTS);
+    let bytes = std::fs::read(&weights).expect("read");
+    std::fs::write(&weights, &bytes[..bytes.len() / 2]).expect("truncate");
+    let error = checkpoint::load_model(dir, shapes, Device::Cpu)
+        .err()
+        .expect("truncated")
+        .to_string();
+    assert!(error.contains("model.safetensors"), "{error}");
+    // Corrupt metadata.
+    std::fs::write(dir.join(checkpoint::META), b"{ not json").expect("write");
+    let error = checkpoint::load_model(dir, shapes, Device::Cpu)
+        .err()
+        .expect("corrupt")
+        .to_string();
+    assert!(error.contains("checkpoint.json"), "{error}");
+}
