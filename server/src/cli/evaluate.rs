@@ -29,6 +29,9 @@ pub struct EvaluateArgs {
     /// combinations.
     #[arg(long)]
     pub ablation: bool,
+    /// Evaluate on a seeded sample of this many users (before the k-core).
+    #[arg(long)]
+    pub max_users: Option<usize>,
     /// Skip the baselines.
     #[arg(long)]
     pub no_baselines: bool,
@@ -40,35 +43,49 @@ pub struct EvaluateArgs {
     pub out_dir: Option<PathBuf>,
 }
 
-pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
+/// A catalogue's protocol data: positives, an optional seeded sample of users, the k-core,
+/// and the content features.
+pub(super) async fn load_protocol(
+    settings: &Settings,
+    catalogue: &str,
+    k_core: usize,
+    max_users: Option<usize>,
+) -> anyhow::Result<(source::ProtocolData, Positives)> {
     let db = Database::connect(&settings.database).await?;
     let store = VectorStore::open(&settings.vectors).await?;
     let features = FeatureTable::open_existing(&store).await?;
-    let positives = if args.catalogue == "movielens" {
+    let positives = if catalogue == "movielens" {
         Positives::RatingAtLeast(3.0)
     } else {
         Positives::Kind("click")
     };
+    let sample = max_users.map(|n| (n, settings.training.seed));
     let data = source::load(
         db.conn(),
         features.as_ref(),
-        &args.catalogue,
+        catalogue,
         positives,
-        args.k_core,
+        k_core,
+        sample,
     )
     .await?;
     let d = &data.dataset;
     println!(
-        "evaluate {}: {} users, {} items, {} interactions after the {}-core ({} items with text, {} with a picture)",
-        args.catalogue,
+        "{catalogue}: {} users, {} items, {} interactions after the {k_core}-core ({} items with text, {} with a picture)",
         d.user_count(),
         d.item_count(),
         d.interactions.len(),
-        args.k_core,
         data.with_text,
         data.with_image
     );
+    Ok((data, positives))
+}
+
+/// The configured modalities that have data in this catalogue.
+pub(super) fn available_modalities(
+    settings: &Settings,
+    data: &source::ProtocolData,
+) -> anyhow::Result<Vec<Modality>> {
     let mut modalities = settings.two_tower.modalities.clone();
     modalities.retain(|m| match m {
         Modality::Text => data.with_text > 0,
@@ -79,6 +96,15 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
         !modalities.is_empty(),
         "no modality of two_tower.modalities has data; run `vitrine extract`"
     );
+    Ok(modalities)
+}
+
+pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (data, positives) =
+        load_protocol(&settings, &args.catalogue, args.k_core, args.max_users).await?;
+    let d = &data.dataset;
+    let modalities = available_modalities(&settings, &data)?;
     let variants = if args.ablation {
         ablations(&data)
     } else {
@@ -196,7 +222,7 @@ fn ablations(data: &source::ProtocolData) -> Vec<Variant> {
 }
 
 /// Writes beside the target and renames, so a report is never half-written.
-fn write(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+pub(super) fn write(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }

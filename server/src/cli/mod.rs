@@ -7,6 +7,7 @@ mod extract;
 mod generate;
 mod import;
 mod serve;
+mod train;
 
 use std::path::PathBuf;
 
@@ -50,6 +51,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Encode item texts and pictures with the pretrained encoders into LanceDB `item_features`.
     Extract(extract::ExtractArgs),
+    /// Train the two-tower model on a catalogue; checkpoints and a training-curve chart.
+    Train(train::TrainArgs),
     /// Run the offline evaluation protocol: baselines and the two-tower on one split.
     Evaluate(evaluate::EvaluateArgs),
     /// Print a benchmark report.
@@ -81,6 +84,7 @@ impl Cli {
                 Command::Import(command) => import::run(settings, command).await,
                 Command::Generate(args) => generate::run(settings, args).await,
                 Command::Extract(args) => extract::run(settings, args).await,
+                Command::Train(args) => train::run(settings, args).await,
                 Command::Evaluate(args) => evaluate::run(settings, args).await,
                 Command::Bench(command) => bench::run(settings, command).await,
             }

@@ -103,7 +103,8 @@ pub fn run(
     if options.variants.is_empty() {
         return Ok(HarnessOutput { results, curves });
     }
-    let item_inputs = ItemInputs::build(&data.items, text_dim(data), image_dim(data));
+    let (text_dim, image_dim) = feature_dims(data);
+    let item_inputs = ItemInputs::build(&data.items, text_dim, image_dim);
     let user_inputs = UserInputs::build(
         &data.user_features,
         &split.train,
@@ -162,19 +163,18 @@ pub fn run(
     Ok(HarnessOutput { results, curves })
 }
 
-/// The width of the text features (MiniLM's 384 when none are there: zeros, marked absent).
-fn text_dim(data: &ProtocolData) -> usize {
-    data.items
+/// The widths of the text and image features (MiniLM's 384 and EfficientNet's 1280 when a
+/// catalogue has none: zeros, marked absent).
+pub fn feature_dims(data: &ProtocolData) -> (usize, usize) {
+    let text = data
+        .items
         .iter()
-        .find_map(|i| i.text.as_ref().map(Vec::len))
-        .unwrap_or(384)
-}
-
-fn image_dim(data: &ProtocolData) -> usize {
-    data.items
+        .find_map(|i| i.text.as_ref().map(Vec::len));
+    let image = data
+        .items
         .iter()
-        .find_map(|i| i.image.as_ref().map(Vec::len))
-        .unwrap_or(1280)
+        .find_map(|i| i.image.as_ref().map(Vec::len));
+    (text.unwrap_or(384), image.unwrap_or(1280))
 }
 
 /// Scores of a two-tower model for dataset users, for outside callers (checkpoint tests).

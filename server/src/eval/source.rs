@@ -63,19 +63,27 @@ pub async fn load(
     catalogue_name: &str,
     positives: Positives,
     k: usize,
+    sample_users: Option<(usize, u64)>,
 ) -> Result<ProtocolData, SourceError> {
     let found = catalogue::Entity::find()
         .filter(catalogue::Column::Name.eq(catalogue_name))
         .one(db)
         .await?
         .ok_or_else(|| SourceError::UnknownCatalogue(catalogue_name.to_owned()))?;
-    let users: HashMap<i64, user::Model> = user::Entity::find()
+    let mut all_users = user::Entity::find()
         .filter(user::Column::CatalogueId.eq(found.id))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
+        .await?;
+    if let Some((count, seed)) = sample_users {
+        // A seeded sample: the same users on every engine and every run.
+        all_users.sort_by_key(|u| u.id);
+        let mut rng = crate::data::rng::SplitMix64::new(seed);
+        for i in (1..all_users.len()).rev() {
+            all_users.swap(i, rng.below(i + 1));
+        }
+        all_users.truncate(count);
+    }
+    let users: HashMap<i64, user::Model> = all_users.into_iter().map(|u| (u.id, u)).collect();
     let items: HashMap<i64, (String, String)> = item::Entity::find()
         .select_only()
         .columns([

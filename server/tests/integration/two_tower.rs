@@ -30,6 +30,7 @@ async fn movielens_protocol() -> ProtocolData {
         "movielens",
         Positives::RatingAtLeast(3.0),
         10,
+        None,
     )
     .await
     .expect("protocol data");

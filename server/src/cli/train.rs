@@ -1,0 +1,123 @@
+//! `vitrine train`: the two-tower model on a catalogue's training split, early-stopped on its
+//! validation split, checkpointed (safetensors plus the resolved configuration) and charted.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{Settings, TwoTowerSettings};
+use crate::eval::Split;
+use crate::eval::rank::items_by_user;
+use crate::recsys::device::{device_name, resolve_device};
+use crate::recsys::inputs::{ItemInputs, UserInputs};
+use crate::recsys::train::{self, TrainData};
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[arg(long, default_value = "fashion")]
+    pub catalogue: String,
+    #[arg(long, default_value_t = 10)]
+    pub k_core: usize,
+    /// The checkpoint folder; default: `models/<catalogue>` in the data folder.
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+    /// Go on from the checkpoint in the folder (its best weights; the optimiser restarts).
+    #[arg(long)]
+    pub resume: bool,
+    #[arg(long)]
+    pub max_epochs: Option<usize>,
+    /// Train on a seeded sample of this many users (before the k-core).
+    #[arg(long)]
+    pub max_users: Option<usize>,
+}
+
+pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
+    let (data, _) =
+        super::evaluate::load_protocol(&settings, &args.catalogue, args.k_core, args.max_users)
+            .await?;
+    let model = TwoTowerSettings {
+        modalities: super::evaluate::available_modalities(&settings, &data)?,
+        ..settings.two_tower.clone()
+    };
+    let mut training = settings.training.clone();
+    if let Some(epochs) = args.max_epochs {
+        training.max_epochs = epochs;
+    }
+    let out_dir = args
+        .out_dir
+        .unwrap_or_else(|| settings.data.dir.join("models").join(&args.catalogue));
+    let device = resolve_device(training.device)?;
+    if training.threads > 0 {
+        tch::set_num_threads(i32::try_from(training.threads).unwrap_or(1));
+    }
+    println!(
+        "train: {:?} on {} into {}",
+        model.modalities,
+        device_name(device),
+        out_dir.display()
+    );
+    let bar = ProgressBar::new(training.max_epochs as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{prefix:>10} [{bar:40}] epoch {pos}/{len} {msg}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix("train");
+    let (catalogue, dir) = (args.catalogue.clone(), out_dir.clone());
+    let resume = args.resume;
+    // Minutes of libtorch work: off the async executor.
+    let trained = tokio::task::spawn_blocking(move || {
+        let d = &data.dataset;
+        let split = Split::by_user_ratio(d, [0.8, 0.1, 0.1], training.seed);
+        let (text_dim, image_dim) = crate::eval::harness::feature_dims(&data);
+        let items = ItemInputs::build(&data.items, text_dim, image_dim);
+        let users = UserInputs::build(
+            &data.user_features,
+            &split.train,
+            &items,
+            model.max_history,
+            training.seed,
+        );
+        let seen = items_by_user(d.user_count(), &[&split.train]);
+        let valid = items_by_user(d.user_count(), &[&split.valid]);
+        let inputs = TrainData {
+            users: &users,
+            items: &items,
+            train: &split.train,
+            seen: &seen,
+            valid: &valid,
+        };
+        train::train(
+            &model,
+            &training,
+            &inputs,
+            device,
+            Some(&dir),
+            resume,
+            |r| {
+                bar.set_position(r.epoch as u64);
+                bar.set_message(format!(
+                    "loss {:.4} · valid NDCG@10 {:.4}",
+                    r.loss, r.valid_ndcg_at_10
+                ));
+            },
+        )
+        .map(|t| {
+            bar.finish();
+            (t.history, t.best_epoch, t.best_valid, t.samples_per_second)
+        })
+    })
+    .await??;
+    let (history, best_epoch, best_valid, rate) = trained;
+    let svg = crate::charts::training_curve(&history, &format!("two-tower on {catalogue}"))?;
+    super::evaluate::write(&out_dir.join("training-curve.svg"), &svg)?;
+    println!(
+        "train: best epoch {best_epoch} of {}, valid NDCG@10 {:.4}, Hit@10 {:.4}; {rate:.0} samples/s; checkpoint and training-curve.svg in {}",
+        history.len(),
+        best_valid.ndcg_at_10,
+        best_valid.hit_at_10,
+        out_dir.display()
+    );
+    Ok(())
+}
