@@ -23,7 +23,9 @@ vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 "$vitrine" import --if-missing movielens
 "$vitrine" import --if-missing fashion
 "$vitrine" generate --if-missing
-# The first start encodes the first 10,000 items (a few minutes on 2 cores); `vitrine extract`
-# or `scripts/run.sh --all-features` does the rest, resuming where it stopped.
+# Content features: every MovieLens title (seconds), then fashion items until 10,000 items in all
+# have them on the first start (a few minutes on 2 cores, once); `vitrine extract` or
+# `scripts/run.sh --all-features` does the rest, resuming where it stopped.
+"$vitrine" extract --catalogue movielens
 "$vitrine" extract "${features[@]}"
 exec cargo leptos serve "$@"
