@@ -20,6 +20,8 @@ use crate::recsys::device::{device_name, resolve_device};
 pub enum BenchCommand {
     /// Images/s and texts/s through tch and through PyTorch, and quality by resolution.
     Encoders(EncoderBenchArgs),
+    /// Two-tower training samples/s through tch and through PyTorch.
+    Training(super::bench_training::TrainingBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -50,8 +52,16 @@ pub struct EncoderBenchArgs {
 }
 
 pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Encoders(args) = command;
-    tokio::task::spawn_blocking(move || encoders_report(&settings, &args)).await?
+    // Both are libtorch work for seconds to minutes: off the async executor.
+    match command {
+        BenchCommand::Encoders(args) => {
+            tokio::task::spawn_blocking(move || encoders_report(&settings, &args)).await?
+        }
+        BenchCommand::Training(args) => {
+            tokio::task::spawn_blocking(move || super::bench_training::report(&settings, &args))
+                .await?
+        }
+    }
 }
 
 struct PythonSide {

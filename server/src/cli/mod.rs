@@ -1,6 +1,7 @@
 //! The `vitrine` command line. Each long step of the data flow becomes a subcommand here.
 
 mod bench;
+mod bench_training;
 mod doctor;
 mod evaluate;
 mod extract;

@@ -48,6 +48,10 @@ pub struct TwoTowerSettings {
     pub learn_temperature: bool,
     /// History ids pooled per user (a random sample when longer).
     pub max_history: usize,
+    /// Give each known user an id embedding beside the pooled history. Off by default: the
+    /// history carries the user (and a new user's first clicks count at once), and on
+    /// MovieLens the extra embedding overfits.
+    pub user_id_embedding: bool,
 }
 
 impl Default for TwoTowerSettings {
@@ -61,11 +65,12 @@ impl Default for TwoTowerSettings {
             dropout: 0.1,
             activation: Activation::Relu,
             modalities: vec![Modality::Id, Modality::Text, Modality::Image],
-            modality_dropout: 0.2,
+            modality_dropout: 0.5,
             use_category: true,
             temperature: 0.07,
             learn_temperature: false,
             max_history: 200,
+            user_id_embedding: false,
         }
     }
 }
@@ -103,7 +108,7 @@ impl Default for TrainingSettings {
     fn default() -> Self {
         Self {
             batch_size: 1024,
-            max_epochs: 60,
+            max_epochs: 40,
             learning_rate: 1e-3,
             weight_decay: 1e-4,
             optimizer: OptimizerKind::Adamw,

@@ -9,7 +9,8 @@ use super::DataError;
 use super::fashion::{FashionItem, encode_png};
 use super::rng::SplitMix64;
 
-/// `real` followed by variants up to `total` items in all.
+/// `real` followed by variants up to `total` items in all; fewer than the real ones keeps the
+/// first `total` (a small catalogue for quick experiments).
 ///
 /// # Errors
 /// [`DataError::Inconsistent`] when a real picture cannot be decoded.
@@ -20,6 +21,7 @@ pub fn extend(
 ) -> Result<Vec<FashionItem>, DataError> {
     let originals = real.len();
     if total <= originals || originals == 0 {
+        real.truncate(total.max(1));
         return Ok(real);
     }
     let mut by_category: HashMap<&'static str, Vec<usize>> = HashMap::new();

@@ -131,6 +131,26 @@ async fn the_movielens_protocol_has_the_published_counts_and_training_is_reprodu
         "identical scores after a round trip"
     );
 
+    // Resuming goes on after the checkpoint's epoch (the best so far) and keeps its records.
+    let longer = TrainingSettings {
+        max_epochs: 3,
+        ..training.clone()
+    };
+    let resumed = train::train(
+        &model,
+        &longer,
+        &train_data,
+        Device::Cpu,
+        Some(dir.path()),
+        true,
+        |_| {},
+    )
+    .expect("resume");
+    let kept = meta.history.len();
+    assert_eq!(kept, meta.epoch);
+    assert_eq!(resumed.history.len(), 3);
+    assert_eq!(resumed.history[..kept], first.history[..kept]);
+
     check_bad_checkpoints(dir.path(), &shapes);
 }
 

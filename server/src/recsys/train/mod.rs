@@ -301,3 +301,51 @@ fn batch_loss(
     let targets = Tensor::arange(rows, (Kind::Int64, device));
     logits.cross_entropy_loss::<Tensor>(&targets, None, Reduction::Mean, -100, 0.0)
 }
+
+/// Optimisation steps only, no evaluation: training samples per second over `steps` batches
+/// after one warm-up batch. The training benchmark compares this with PyTorch.
+///
+/// # Errors
+/// [`TrainError`] from libtorch.
+pub fn time_steps(
+    settings: &TwoTowerSettings,
+    training: &TrainingSettings,
+    data: &TrainData<'_>,
+    device: Device,
+    steps: usize,
+) -> Result<f64, TrainError> {
+    tch::manual_seed(training.seed as i64);
+    let store = nn::VarStore::new(device);
+    let model = TwoTower::new(&store.root(), settings, &Shapes::of(data.users, data.items));
+    let users = data.users.to_device(device);
+    let items = data.items.to_device(device);
+    let mut optimizer = nn::AdamW {
+        wd: training.weight_decay,
+        ..Default::default()
+    }
+    .build(&store, training.learning_rate)?;
+    let log_q = log_popularity(
+        data.train,
+        data.items.count as usize,
+        training.batch_size,
+        device,
+    );
+    let mut rng = SplitMix64::new(training.seed);
+    let order: Vec<usize> = (0..data.train.len()).collect();
+    let mut batches = order.chunks(training.batch_size).cycle();
+    let mut run = |rng: &mut SplitMix64| {
+        let chunk = batches.next().unwrap_or(&[]);
+        let loss = batch_loss(
+            &model, &users, &items, data.train, chunk, &log_q, training, rng, device,
+        );
+        optimizer.backward_step(&loss);
+        chunk.len()
+    };
+    run(&mut rng);
+    let started = Instant::now();
+    let samples: usize = (0..steps).map(|_| run(&mut rng)).sum();
+    if device.is_cuda() {
+        tch::Cuda::synchronize(0);
+    }
+    Ok(samples as f64 / started.elapsed().as_secs_f64().max(1e-9))
+}

@@ -83,8 +83,8 @@ impl UserTower {
             padding_idx: 0,
             ..Default::default()
         };
-        let id =
-            uses(Modality::Id).then(|| nn::embedding(p / "id", shapes.users + 1, s.id_dim, embed));
+        let id = (uses(Modality::Id) && s.user_id_embedding)
+            .then(|| nn::embedding(p / "id", shapes.users + 1, s.id_dim, embed));
         let history = uses(Modality::Id)
             .then(|| nn::embedding(p / "history", shapes.items + 1, s.id_dim, embed));
         let features = nn::embedding(
@@ -116,7 +116,8 @@ impl UserTower {
         {
             zero_padding_row(e);
         }
-        let input = id.as_ref().map_or(0, |_| 2 * s.id_dim)
+        let input = id.as_ref().map_or(0, |_| s.id_dim)
+            + history.as_ref().map_or(0, |_| s.id_dim)
             + s.category_dim
             + text.as_ref().map_or(0, |_| s.feature_dim + 1)
             + image.as_ref().map_or(0, |_| s.feature_dim + 1);
@@ -149,7 +150,11 @@ impl UserTower {
         let rows = batch.ids.size()[0];
         let device = batch.ids.device();
         let ones = || Tensor::ones([rows, 1], (Kind::Float, device));
-        let present = [self.id.is_some(), self.text.is_some(), self.image.is_some()];
+        let present = [
+            self.history.is_some(),
+            self.text.is_some(),
+            self.image.is_some(),
+        ];
         let count = present.iter().filter(|p| **p).count();
         let mut masks = modality_masks(
             rows,
@@ -160,10 +165,12 @@ impl UserTower {
         )
         .into_iter();
         let mut parts = Vec::new();
-        if let (Some(id), Some(history)) = (&self.id, &self.history) {
+        if let Some(history) = &self.history {
             let keep = masks.next().unwrap_or_else(ones);
-            parts.push(id.forward(&batch.ids) * &keep);
-            parts.push(Self::pooled(history, &batch.history));
+            if let Some(id) = &self.id {
+                parts.push(id.forward(&batch.ids) * &keep);
+            }
+            parts.push(Self::pooled(history, &batch.history) * &keep);
         }
         parts.push(Self::pooled(&self.features, &batch.features));
         for (layer, values, has) in [
