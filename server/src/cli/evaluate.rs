@@ -78,6 +78,12 @@ pub(super) async fn load_protocol(
         data.with_text,
         data.with_image
     );
+    if data.with_text == 0 {
+        println!(
+            "note: no text features for `{catalogue}`; the two-tower runs on ids only. \
+             Run `vitrine extract --catalogue {catalogue}` first for its content tower."
+        );
+    }
     Ok((data, positives))
 }
 
