@@ -10,6 +10,7 @@
 //! - `features`   `vitrine extract`: batched encoding of the catalogue into `item_features`
 //! - `eval`       the offline protocol: k-core, split, full ranking, metrics
 //! - `recsys`     tch: devices, the baselines, the two-tower model, training, checkpoints
+//! - `fsio`       files written whole or not at all (temp file, sync, rename)
 //! - `charts`     plotters charts as SVG strings
 //! - `system`     the `SystemService`: what `doctor` and the System page report
 //! - `state`      `AppState`, the one value every handler and server function reaches
@@ -27,6 +28,7 @@ pub mod db;
 pub mod encoders;
 pub mod eval;
 pub mod features;
+pub mod fsio;
 pub mod http;
 pub mod recsys;
 pub mod state;

@@ -2,7 +2,7 @@
 //! beside the same models in PyTorch in the same run (the ratio is what to read: this machine
 //! is shared and noisy), and the neighbour-class agreement at each image resolution.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -233,27 +233,38 @@ fn python_side(
     if kind == Kind::BFloat16 || settings.extract.precision == Precision::Bf16 {
         command.arg("--bf16");
     }
-    let output = command
-        .output()
-        .with_context(|| format!("running {}", args.script.display()))?;
-    anyhow::ensure!(
-        output.status.success(),
-        "{} bench failed: {}",
-        args.script.display(),
-        String::from_utf8_lossy(&output.stderr).trim()
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let report: serde_json::Value =
-        serde_json::from_str(line).with_context(|| format!("parsing `{line}`"))?;
-    let rate = |key: &str| {
-        report
-            .get(key)
-            .and_then(serde_json::Value::as_f64)
-            .context("a rate is missing")
-    };
+    let report = python_report(command, &args.script)?;
+    let rate = |key: &str| rate_in(&report, key);
     Ok(PythonSide {
         images_per_s: rate("images_per_s")?,
         texts_per_s: rate("texts_per_s")?,
     })
+}
+
+/// Runs a Python benchmark script and reads the JSON object on the last line of its output.
+pub(super) fn python_report(
+    mut command: Command,
+    script: &Path,
+) -> anyhow::Result<serde_json::Value> {
+    let output = command
+        .output()
+        .with_context(|| format!("running {}", script.display()))?;
+    anyhow::ensure!(
+        output.status.success(),
+        "{} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line)
+        .with_context(|| format!("parsing `{line}` from {}", script.display()))
+}
+
+/// A rate the Python side reported.
+pub(super) fn rate_in(report: &serde_json::Value, key: &str) -> anyhow::Result<f64> {
+    report
+        .get(key)
+        .and_then(serde_json::Value::as_f64)
+        .with_context(|| format!("the Python report has no `{key}`"))
 }

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::Context;
 use clap::Args;
 
 use crate::config::{Modality, Settings, TwoTowerSettings};
@@ -82,40 +81,27 @@ pub fn report(settings: &Settings, args: &TrainingBenchArgs) -> anyhow::Result<(
     let tch_rate = train::time_steps(&model, training, &data, device, args.steps)?;
 
     let hidden: Vec<String> = model.hidden.iter().map(i64::to_string).collect();
-    let output = Command::new(&settings.data.python)
-        .arg(&args.script)
-        .args([
-            format!("--users={}", args.users),
-            format!("--items={}", args.items),
-            format!("--interactions={}", args.users * args.per_user),
-            format!("--history={}", args.per_user),
-            format!("--batch={}", training.batch_size),
-            format!("--negatives={}", training.uniform_negatives),
-            format!("--steps={}", args.steps),
-            format!("--threads={threads}"),
-            format!("--hidden={}", hidden.join(",")),
-            format!("--dim={}", model.dim),
-            format!("--user-id={}", u8::from(model.user_id_embedding)),
-            format!("--modality-dropout={}", model.modality_dropout),
-            format!("--temperature={}", model.temperature),
-            format!("--device={}", if device.is_cuda() { "cuda" } else { "cpu" }),
-        ])
-        .output()
-        .with_context(|| format!("running {}", args.script.display()))?;
-    anyhow::ensure!(
-        output.status.success(),
-        "{} failed: {}",
-        args.script.display(),
-        String::from_utf8_lossy(&output.stderr).trim()
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let python: serde_json::Value =
-        serde_json::from_str(line).with_context(|| format!("parsing `{line}`"))?;
-    let py_rate = python
-        .get("samples_per_s")
-        .and_then(serde_json::Value::as_f64)
-        .context("no rate")?;
+    let mut command = Command::new(&settings.data.python);
+    command.arg(&args.script).args([
+        format!("--users={}", args.users),
+        format!("--items={}", args.items),
+        format!("--interactions={}", args.users * args.per_user),
+        format!("--history={}", args.per_user),
+        format!("--batch={}", training.batch_size),
+        format!("--negatives={}", training.uniform_negatives),
+        format!("--steps={}", args.steps),
+        format!("--threads={threads}"),
+        format!("--hidden={}", hidden.join(",")),
+        format!("--dim={}", model.dim),
+        format!("--user-id={}", u8::from(model.user_id_embedding)),
+        format!("--modality-dropout={}", model.modality_dropout),
+        format!("--temperature={}", model.temperature),
+        format!("--device={}", if device.is_cuda() { "cuda" } else { "cpu" }),
+    ]);
+    let py_rate = super::bench::rate_in(
+        &super::bench::python_report(command, &args.script)?,
+        "samples_per_s",
+    )?;
     println!(
         "two-tower training benchmark: {} with {threads} thread(s), batch {}, {} uniform negatives, {} users x {} items, history {}",
         device_name(device),

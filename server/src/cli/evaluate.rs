@@ -227,14 +227,7 @@ fn ablations(data: &source::ProtocolData) -> Vec<Variant> {
     sets.into_iter().map(Variant::named).collect()
 }
 
-/// Writes beside the target and renames, so a report is never half-written.
+/// Writes a report or chart whole or not at all ([`crate::fsio`]).
 pub(super) fn write(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".partial");
-    std::fs::write(&temp, text).with_context(|| format!("writing {}", path.display()))?;
-    std::fs::rename(&temp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    crate::fsio::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
 }

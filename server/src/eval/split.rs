@@ -48,8 +48,8 @@ impl Split {
         split
     }
 
-    /// Writes `<name>.train.inter`, `.valid.inter` and `.test.inter` into `dir`. Each file is
-    /// written beside its target and renamed into place, so a reader never sees half a file.
+    /// Writes `<name>.train.inter`, `.valid.inter` and `.test.inter` into `dir`, each whole or
+    /// not at all ([`crate::fsio`]).
     ///
     /// # Errors
     /// [`SplitError::Write`] naming the file.
@@ -66,7 +66,7 @@ impl Split {
             ("test", &self.test),
         ] {
             let path = dir.join(format!("{name}.{part}.inter"));
-            write_atomic(&path, |out| {
+            crate::fsio::write_with(&path, |out| {
                 writeln!(
                     out,
                     "user_id:token\titem_id:token\trating:float\ttimestamp:float"
@@ -76,6 +76,10 @@ impl Split {
                     writeln!(out, "{user}\t{item}\t{}\t{}", r.rating, r.timestamp)?;
                 }
                 Ok(())
+            })
+            .map_err(|source| SplitError::Write {
+                path: path.clone(),
+                source,
             })?;
             written.push(path);
         }
@@ -106,32 +110,6 @@ fn counts(n: usize, ratios: [f64; 3]) -> [usize; 3] {
         }
     }
     cnt
-}
-
-fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> Result<(), SplitError> {
-    let err = |source| SplitError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".partial");
-    let temp = PathBuf::from(temp);
-    let file = std::fs::File::create(&temp).map_err(err)?;
-    let mut out = std::io::BufWriter::new(file);
-    let written = write(&mut out)
-        .and_then(|()| out.flush())
-        .and_then(|()| out.get_ref().sync_all());
-    if let Err(source) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(err(source));
-    }
-    std::fs::rename(&temp, path).map_err(err)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Checkpoints: `model.safetensors` and `checkpoint.json` (the resolved configuration, the
 //! shapes the model was built for, the epoch, and a digest of the weights) in one folder.
-//! Each file is written beside its target and renamed into place; the digest catches a pair
+//! Each file is renamed into place whole ([`crate::fsio`] for the JSON); the digest catches a pair
 //! from two different saves, and a truncated or corrupt weights file fails to load with the
 //! file named.
 
@@ -50,18 +50,6 @@ fn digest(bytes: &[u8]) -> String {
     crate::data::fashion::content_hash(bytes)
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CheckpointError> {
-    let err = |e: std::io::Error| CheckpointError::Write {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".partial");
-    let temp = PathBuf::from(temp);
-    std::fs::write(&temp, bytes).map_err(err)?;
-    std::fs::rename(&temp, path).map_err(err)
-}
-
 /// Saves the variables of `store` and `meta` into `dir`.
 ///
 /// # Errors
@@ -96,7 +84,10 @@ pub fn save(
         path: dir.join(META),
         reason: e.to_string(),
     })?;
-    write_atomic(&dir.join(META), &json)
+    crate::fsio::write(&dir.join(META), &json).map_err(|e| CheckpointError::Write {
+        path: dir.join(META),
+        reason: e.to_string(),
+    })
 }
 
 /// Reads `checkpoint.json` from `dir` and checks it against the data's `shapes`.

@@ -5,7 +5,7 @@ use tch::nn::{self, Module, ModuleT};
 use tch::{Kind, Tensor};
 
 use super::mlp::Mlp;
-use super::{Shapes, modality_masks, unit};
+use super::{Shapes, content_projections, modality_masks, unit};
 use crate::config::{Modality, TwoTowerSettings};
 use crate::recsys::inputs::ItemInputs;
 
@@ -62,22 +62,7 @@ impl ContentTower {
         let category = s
             .use_category
             .then(|| nn::embedding(p / "category", shapes.categories + 1, s.category_dim, embed));
-        let text = uses(Modality::Text).then(|| {
-            nn::linear(
-                p / "text",
-                shapes.text_dim,
-                s.feature_dim,
-                Default::default(),
-            )
-        });
-        let image = uses(Modality::Image).then(|| {
-            nn::linear(
-                p / "image",
-                shapes.image_dim,
-                s.feature_dim,
-                Default::default(),
-            )
-        });
+        let (text, image) = content_projections(p, s, shapes);
         for e in id.iter().chain(category.iter()) {
             zero_padding_row(e);
         }

@@ -137,6 +137,21 @@ pub(crate) fn modality_masks(
     masks
 }
 
+/// The projections of text and image features that both towers use, where configured.
+pub(crate) fn content_projections(
+    p: &nn::Path<'_>,
+    s: &TwoTowerSettings,
+    shapes: &Shapes,
+) -> (Option<nn::Linear>, Option<nn::Linear>) {
+    let uses = |m| s.modalities.contains(&m);
+    let projection =
+        |name: &str, input: i64| nn::linear(p / name, input, s.feature_dim, Default::default());
+    (
+        uses(Modality::Text).then(|| projection("text", shapes.text_dim)),
+        uses(Modality::Image).then(|| projection("image", shapes.image_dim)),
+    )
+}
+
 /// L2-normalised rows.
 pub(crate) fn unit(x: &Tensor) -> Tensor {
     x / x.norm_scalaropt_dim(2, [1], true).clamp_min(1e-12)

@@ -6,7 +6,7 @@ use tch::{Kind, Tensor};
 
 use super::content::zero_padding_row;
 use super::mlp::Mlp;
-use super::{Shapes, modality_masks, unit};
+use super::{Shapes, content_projections, modality_masks, unit};
 use crate::config::{Modality, TwoTowerSettings};
 use crate::recsys::inputs::{ItemInputs, UserInputs};
 
@@ -93,22 +93,7 @@ impl UserTower {
             s.category_dim,
             embed,
         );
-        let text = uses(Modality::Text).then(|| {
-            nn::linear(
-                p / "text",
-                shapes.text_dim,
-                s.feature_dim,
-                Default::default(),
-            )
-        });
-        let image = uses(Modality::Image).then(|| {
-            nn::linear(
-                p / "image",
-                shapes.image_dim,
-                s.feature_dim,
-                Default::default(),
-            )
-        });
+        let (text, image) = content_projections(p, s, shapes);
         for e in id
             .iter()
             .chain(history.iter())
