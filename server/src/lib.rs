@@ -12,6 +12,7 @@
 //! - `recsys`     tch: devices, the baselines, the two-tower model, training, checkpoints
 //! - `fsio`       files written whole or not at all (temp file, sync, rename)
 //! - `charts`     plotters charts as SVG strings
+//! - `serving`    in-memory retrieval for requests: the IVF-Flat ANN index
 //! - `system`     the `SystemService`: what `doctor` and the System page report
 //! - `state`      `AppState`, the one value every handler and server function reaches
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
@@ -31,6 +32,7 @@ pub mod features;
 pub mod fsio;
 pub mod http;
 pub mod recsys;
+pub mod serving;
 pub mod state;
 pub mod system;
 pub mod telemetry;

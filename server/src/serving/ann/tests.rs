@@ -1,0 +1,99 @@
+use super::*;
+
+/// `clusters` directions in `dim` dimensions, `per` unit vectors scattered around each.
+fn clustered(clusters: usize, per: usize, dim: usize, seed: u64) -> (Vec<i64>, Vec<f32>) {
+    let mut rng = SplitMix64::new(seed);
+    let unit = |v: Vec<f32>| {
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / n).collect::<Vec<f32>>()
+    };
+    let centres: Vec<Vec<f32>> = (0..clusters)
+        .map(|_| unit((0..dim).map(|_| rng.normal() as f32).collect()))
+        .collect();
+    let mut vectors = Vec::with_capacity(clusters * per * dim);
+    for k in 0..clusters * per {
+        let centre = &centres[k % clusters];
+        vectors.extend(unit(
+            centre
+                .iter()
+                .map(|c| c + 0.15 * rng.normal() as f32)
+                .collect(),
+        ));
+    }
+    ((0..(clusters * per) as i64).collect(), vectors)
+}
+
+fn params(lists: usize) -> IvfParams {
+    IvfParams {
+        lists,
+        train_sample: 4000,
+        iterations: 10,
+        seed: 3,
+    }
+}
+
+#[test]
+fn recall_against_exact_search_is_high_with_few_probes() {
+    let dim = 32;
+    let (ids, vectors) = clustered(40, 100, dim, 1);
+    let index = IvfIndex::build(&ids, &vectors, dim, &params(64)).expect("build");
+    assert_eq!((index.len(), index.lists()), (4000, 64));
+    let (mut found, mut wanted) = (0, 0);
+    // Queries from the same world: every 20th vector (it finds itself in both searches).
+    for q in vectors.chunks_exact(dim).step_by(20) {
+        let exact: Vec<i64> = exact_search(&ids, &vectors, dim, q, 20, |_| true)
+            .expect("exact")
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        let approx: Vec<i64> = index
+            .search(q, 20, 6, |_| true)
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        found += approx.iter().filter(|id| exact.contains(id)).count();
+        wanted += exact.len();
+    }
+    let recall = found as f64 / wanted as f64;
+    assert!(recall >= 0.95, "recall@20 {recall:.3} with 6 of 64 lists");
+}
+
+#[test]
+fn all_probes_equal_exact_search_and_filters_apply() {
+    let dim = 8;
+    let (ids, vectors) = clustered(5, 40, dim, 4);
+    let index = IvfIndex::build(&ids, &vectors, dim, &params(7)).expect("build");
+    let query = &vectors[..dim];
+    let keep = |id: i64| id % 3 != 0;
+    let exact = exact_search(&ids, &vectors, dim, query, 10, keep).expect("exact");
+    let approx = index.search(query, 10, 7, keep);
+    assert_eq!(approx, exact, "scanning every list is exact search");
+    assert!(approx.iter().all(|h| h.id % 3 != 0));
+    assert!(
+        approx.windows(2).all(|w| w[0].score >= w[1].score),
+        "best first"
+    );
+    // k beyond the count returns everything that passes the filter.
+    assert_eq!(index.search(query, 10_000, 7, |_| true).len(), 200);
+    assert!(index.search(query, 0, 7, |_| true).is_empty());
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    assert_eq!(
+        IvfIndex::build(&[1, 2], &[0.0; 5], 2, &params(1)).err(),
+        Some(AnnError::Shape {
+            ids: 2,
+            vectors: 5,
+            dim: 2
+        })
+    );
+    assert_eq!(
+        IvfIndex::build(&[], &[], 4, &params(1)).err(),
+        Some(AnnError::Empty)
+    );
+    assert_eq!(
+        IvfIndex::build(&[7, 8], &[1.0, 0.0, f32::NAN, 1.0], 2, &params(1)).err(),
+        Some(AnnError::NotFinite(8))
+    );
+}
