@@ -37,10 +37,11 @@ pub async fn run(settings: Settings, args: ExtractArgs) -> anyhow::Result<()> {
     let db = Database::connect(&settings.database).await?;
     db.migrate().await?;
     let store = VectorStore::open(&settings.vectors).await?;
+    // The encoders load first: a rebuild that cannot run must not drop the old features.
+    let (text, image, device) = load_encoders(&settings, args.threads).await?;
     if args.rebuild {
         store.drop_table(ITEM_FEATURES).await?;
     }
-    let (text, image, device) = load_encoders(&settings, args.threads).await?;
     println!(
         "extract: {} and {} at {px}x{px} on {device}",
         text.info().stamp(),
