@@ -5,7 +5,7 @@ use tch::nn::{self, Module, ModuleT};
 use tch::{Kind, Tensor};
 
 use super::mlp::Mlp;
-use super::{Shapes, content_projections, modality_masks, unit};
+use super::{ContentProjections, Shapes, modality_masks, unit};
 use crate::config::{Modality, TwoTowerSettings};
 use crate::recsys::inputs::ItemInputs;
 
@@ -38,8 +38,7 @@ impl ItemBatch {
 pub struct ContentTower {
     id: Option<nn::Embedding>,
     category: Option<nn::Embedding>,
-    text: Option<nn::Linear>,
-    image: Option<nn::Linear>,
+    content: ContentProjections,
     mlp: Mlp,
     modality_dropout: f64,
 }
@@ -62,27 +61,18 @@ impl ContentTower {
         let category = s
             .use_category
             .then(|| nn::embedding(p / "category", shapes.categories + 1, s.category_dim, embed));
-        let (text, image) = content_projections(p, s, shapes);
+        let content = ContentProjections::new(p, s, shapes);
         for e in id.iter().chain(category.iter()) {
             zero_padding_row(e);
         }
         let input = id.as_ref().map_or(0, |_| s.id_dim)
             + category.as_ref().map_or(0, |_| s.category_dim)
-            + text.as_ref().map_or(0, |_| s.feature_dim + 1)
-            + image.as_ref().map_or(0, |_| s.feature_dim + 1);
+            + content.width();
         Self {
             id,
             category,
-            text,
-            image,
-            mlp: Mlp::new(
-                &(p / "mlp"),
-                input,
-                &s.hidden,
-                s.dim,
-                s.activation,
-                s.dropout,
-            ),
+            content,
+            mlp: Mlp::for_tower(p, input, s),
             modality_dropout: s.modality_dropout,
         }
     }
@@ -91,8 +81,7 @@ impl ContentTower {
     pub fn forward_t(&self, batch: &ItemBatch, train: bool, extra_dropout: f64) -> Tensor {
         let rows = batch.ids.size()[0];
         let device = batch.ids.device();
-        let present = [self.id.is_some(), self.text.is_some(), self.image.is_some()];
-        let count = present.iter().filter(|p| **p).count();
+        let count = usize::from(self.id.is_some()) + self.content.modalities();
         let mut masks = modality_masks(
             rows,
             count,
@@ -113,19 +102,12 @@ impl ContentTower {
         if let Some(category) = &self.category {
             parts.push(category.forward(&batch.categories));
         }
-        for (layer, values, has) in [
-            (&self.text, &batch.text, &batch.has_text),
-            (&self.image, &batch.image, &batch.has_image),
-        ] {
-            if let Some(layer) = layer {
-                let keep = masks
-                    .next()
-                    .unwrap_or_else(|| Tensor::ones([rows, 1], (Kind::Float, device)))
-                    * has.unsqueeze(1);
-                parts.push(layer.forward(values) * &keep);
-                parts.push(keep);
-            }
-        }
+        self.content.push(
+            &mut parts,
+            (&batch.text, &batch.has_text),
+            (&batch.image, &batch.has_image),
+            &mut masks,
+        );
         unit(&self.mlp.forward_t(&Tensor::cat(&parts, 1), train))
     }
 }

@@ -15,6 +15,22 @@ pub struct Mlp {
 }
 
 impl Mlp {
+    /// A tower's MLP as `settings` shape it: `input` -> hidden widths -> `dim`.
+    pub fn for_tower(
+        p: &nn::Path<'_>,
+        input: i64,
+        settings: &crate::config::TwoTowerSettings,
+    ) -> Self {
+        Self::new(
+            &(p / "mlp"),
+            input,
+            &settings.hidden,
+            settings.dim,
+            settings.activation,
+            settings.dropout,
+        )
+    }
+
     pub fn new(
         p: &nn::Path<'_>,
         input: i64,

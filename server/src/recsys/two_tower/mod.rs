@@ -10,7 +10,7 @@ mod content;
 mod mlp;
 mod user;
 
-use tch::nn;
+use tch::nn::{self, Module};
 use tch::{Device, Kind, Tensor};
 
 use crate::config::{Modality, TwoTowerSettings};
@@ -137,19 +137,60 @@ pub(crate) fn modality_masks(
     masks
 }
 
-/// The projections of text and image features that both towers use, where configured.
-pub(crate) fn content_projections(
-    p: &nn::Path<'_>,
-    s: &TwoTowerSettings,
-    shapes: &Shapes,
-) -> (Option<nn::Linear>, Option<nn::Linear>) {
-    let uses = |m| s.modalities.contains(&m);
-    let projection =
-        |name: &str, input: i64| nn::linear(p / name, input, s.feature_dim, Default::default());
-    (
-        uses(Modality::Text).then(|| projection("text", shapes.text_dim)),
-        uses(Modality::Image).then(|| projection("image", shapes.image_dim)),
-    )
+/// The projected text and image features that both towers read, where configured.
+#[derive(Debug)]
+pub(crate) struct ContentProjections {
+    text: Option<nn::Linear>,
+    image: Option<nn::Linear>,
+    feature_dim: i64,
+}
+
+impl ContentProjections {
+    pub(crate) fn new(p: &nn::Path<'_>, s: &TwoTowerSettings, shapes: &Shapes) -> Self {
+        let uses = |m| s.modalities.contains(&m);
+        let projection =
+            |name: &str, input: i64| nn::linear(p / name, input, s.feature_dim, Default::default());
+        Self {
+            text: uses(Modality::Text).then(|| projection("text", shapes.text_dim)),
+            image: uses(Modality::Image).then(|| projection("image", shapes.image_dim)),
+            feature_dim: s.feature_dim,
+        }
+    }
+
+    /// How many modality-dropout masks these inputs take.
+    pub(crate) fn modalities(&self) -> usize {
+        usize::from(self.text.is_some()) + usize::from(self.image.is_some())
+    }
+
+    /// Their width in the MLP's input: each projection and its presence flag.
+    pub(crate) fn width(&self) -> i64 {
+        self.modalities() as i64 * (self.feature_dim + 1)
+    }
+
+    /// Appends each projection, zeroed where the feature is absent (`has` = 0) or its keep-mask
+    /// drops it, and the resulting presence flag.
+    pub(crate) fn push(
+        &self,
+        parts: &mut Vec<Tensor>,
+        (text, has_text): (&Tensor, &Tensor),
+        (image, has_image): (&Tensor, &Tensor),
+        masks: &mut impl Iterator<Item = Tensor>,
+    ) {
+        for (layer, values, has) in [
+            (&self.text, text, has_text),
+            (&self.image, image, has_image),
+        ] {
+            if let Some(layer) = layer {
+                let keep = masks
+                    .next()
+                    .unwrap_or_else(|| has.ones_like())
+                    .view([-1, 1])
+                    * has.unsqueeze(1);
+                parts.push(layer.forward(values) * &keep);
+                parts.push(keep);
+            }
+        }
+    }
 }
 
 /// L2-normalised rows.

@@ -6,7 +6,7 @@ use tch::{Kind, Tensor};
 
 use super::content::zero_padding_row;
 use super::mlp::Mlp;
-use super::{Shapes, content_projections, modality_masks, unit};
+use super::{ContentProjections, Shapes, modality_masks, unit};
 use crate::config::{Modality, TwoTowerSettings};
 use crate::recsys::inputs::{ItemInputs, UserInputs};
 
@@ -70,8 +70,7 @@ pub struct UserTower {
     id: Option<nn::Embedding>,
     history: Option<nn::Embedding>,
     features: nn::Embedding,
-    text: Option<nn::Linear>,
-    image: Option<nn::Linear>,
+    content: ContentProjections,
     mlp: Mlp,
     modality_dropout: f64,
 }
@@ -93,7 +92,7 @@ impl UserTower {
             s.category_dim,
             embed,
         );
-        let (text, image) = content_projections(p, s, shapes);
+        let content = ContentProjections::new(p, s, shapes);
         for e in id
             .iter()
             .chain(history.iter())
@@ -104,22 +103,13 @@ impl UserTower {
         let input = id.as_ref().map_or(0, |_| s.id_dim)
             + history.as_ref().map_or(0, |_| s.id_dim)
             + s.category_dim
-            + text.as_ref().map_or(0, |_| s.feature_dim + 1)
-            + image.as_ref().map_or(0, |_| s.feature_dim + 1);
+            + content.width();
         Self {
             id,
             history,
             features,
-            text,
-            image,
-            mlp: Mlp::new(
-                &(p / "mlp"),
-                input,
-                &s.hidden,
-                s.dim,
-                s.activation,
-                s.dropout,
-            ),
+            content,
+            mlp: Mlp::for_tower(p, input, s),
             modality_dropout: s.modality_dropout,
         }
     }
@@ -135,12 +125,7 @@ impl UserTower {
         let rows = batch.ids.size()[0];
         let device = batch.ids.device();
         let ones = || Tensor::ones([rows, 1], (Kind::Float, device));
-        let present = [
-            self.history.is_some(),
-            self.text.is_some(),
-            self.image.is_some(),
-        ];
-        let count = present.iter().filter(|p| **p).count();
+        let count = usize::from(self.history.is_some()) + self.content.modalities();
         let mut masks = modality_masks(
             rows,
             count,
@@ -158,16 +143,12 @@ impl UserTower {
             parts.push(Self::pooled(history, &batch.history) * &keep);
         }
         parts.push(Self::pooled(&self.features, &batch.features));
-        for (layer, values, has) in [
-            (&self.text, &batch.text_mean, &batch.has_text),
-            (&self.image, &batch.image_mean, &batch.has_image),
-        ] {
-            if let Some(layer) = layer {
-                let keep = masks.next().unwrap_or_else(ones) * has.unsqueeze(1);
-                parts.push(layer.forward(values) * &keep);
-                parts.push(keep);
-            }
-        }
+        self.content.push(
+            &mut parts,
+            (&batch.text_mean, &batch.has_text),
+            (&batch.image_mean, &batch.has_image),
+            &mut masks,
+        );
         unit(&self.mlp.forward_t(&Tensor::cat(&parts, 1), train))
     }
 }
