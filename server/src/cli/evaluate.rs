@@ -32,6 +32,10 @@ pub struct EvaluateArgs {
     /// Evaluate on a seeded sample of this many users (before the k-core).
     #[arg(long)]
     pub max_users: Option<usize>,
+    /// The ground-truth folder of a generated world (`ground_truth.json`, `user_tastes.tsv`):
+    /// adds its planted affinity as the ceiling.
+    #[arg(long)]
+    pub truth_dir: Option<PathBuf>,
     /// Skip the baselines.
     #[arg(long)]
     pub no_baselines: bool,
@@ -130,6 +134,13 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
         training.max_epochs = epochs;
     }
     let device = resolve_device(training.device)?;
+    let oracle = match &args.truth_dir {
+        Some(dir) => {
+            let db = Database::connect(&settings.database).await?;
+            Some(crate::eval::oracle::planted(db.conn(), &data, dir).await?)
+        }
+        None => None,
+    };
     let options = HarnessOptions {
         popular: !args.no_baselines,
         bpr: (!args.no_baselines).then(|| settings.baselines.bpr.clone()),
@@ -137,6 +148,7 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
         training: training.clone(),
         variants,
         device,
+        oracle,
     };
     if training.threads > 0 {
         tch::set_num_threads(i32::try_from(training.threads).unwrap_or(1));

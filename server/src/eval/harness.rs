@@ -45,6 +45,9 @@ pub struct HarnessOptions {
     pub training: TrainingSettings,
     pub variants: Vec<Variant>,
     pub device: Device,
+    /// Planted tastes `[users, d]` and item vectors `[items, d]` of a synthetic world: ranked
+    /// by as the ceiling.
+    pub oracle: Option<(Tensor, Tensor)>,
 }
 
 pub struct HarnessOutput {
@@ -82,6 +85,22 @@ pub fn run(
             samples_per_second: None,
         });
         progress("most-popular done");
+    }
+    if let Some((tastes, vectors)) = &options.oracle {
+        let score = |block: &[i64]| {
+            tastes
+                .index_select(0, &Tensor::from_slice(block))
+                .matmul(&vectors.transpose(0, 1))
+        };
+        results.push(ModelResult {
+            name: "planted affinity (ceiling)".into(),
+            valid: Some(evaluate(score, items, &seen, &valid)),
+            test: evaluate(score, items, &known, &test),
+            best_epoch: None,
+            epochs_run: None,
+            train_seconds: 0.0,
+            samples_per_second: None,
+        });
     }
     if let Some(config) = &options.bpr {
         let started = Instant::now();

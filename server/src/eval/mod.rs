@@ -8,12 +8,14 @@
 //! - `metrics`  NDCG, Hit, MRR, Recall, Precision at k, and catalogue coverage
 //! - `source`   a catalogue's positives, users and item features from SQL and LanceDB
 //! - `harness`  most-popular, BPR-MF and the two-tower variants on one split
+//! - `oracle`   a synthetic world's ceiling: ranking by the planted affinity
 //! - `report`   one run as JSON and Markdown
 //! - `rank`     full ranking of every item with per-user exclusions, in blocks of users
 
 pub mod dataset;
 pub mod harness;
 pub mod metrics;
+pub mod oracle;
 pub mod rank;
 pub mod report;
 pub mod source;

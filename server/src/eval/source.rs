@@ -37,6 +37,8 @@ pub struct ProtocolData {
     pub user_features: Vec<Vec<String>>,
     /// Per dataset item: category and content features.
     pub items: Vec<ItemSource>,
+    /// Per dataset item: its id in SQL.
+    pub item_ids: Vec<i64>,
     /// Dataset items with text features, and with image features.
     pub with_text: usize,
     pub with_image: usize,
@@ -194,5 +196,6 @@ pub async fn load(
         dataset,
         user_features,
         items: sources,
+        item_ids: ids,
     })
 }

@@ -131,28 +131,21 @@ fn simulate(
     }
     let root = SplitMix64::new(config.seed);
     let params = BehaviourParams::default();
-    let projection = Projection::new(&mut root.fork(1));
-    let pixels: std::collections::HashMap<i64, Vec<u8>> = images
-        .into_iter()
-        .map(|(id, png)| {
-            decode_28x28(&png)
-                .map(|p| (id, p))
-                .map_err(|reason| DataError::Inconsistent(format!("item {id}: {reason}")))
-        })
-        .collect::<Result<_, _>>()?;
+    let texts: Vec<(i64, &str, &str)> = rows
+        .iter()
+        .map(|(id, _, title, description)| (*id, title.as_str(), description.as_str()))
+        .collect();
+    let planted = planted_item_vectors(config.seed, &texts, images)?;
     let mut categories: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
     categories.sort();
     categories.dedup();
-    let blank = vec![0_u8; 28 * 28];
     let items: Vec<SimItem> = rows
         .iter()
-        .map(|(id, category, title, description)| SimItem {
+        .zip(planted)
+        .map(|((id, category, _, _), z)| SimItem {
             id: *id,
             category: categories.binary_search(category).unwrap_or(0),
-            z: projection.item_vector(
-                pixels.get(id).unwrap_or(&blank),
-                &format!("{title} {description}"),
-            ),
+            z,
         })
         .collect();
     let mut by_category = vec![Vec::new(); categories.len()];
@@ -228,6 +221,37 @@ fn simulate(
         events,
         truth,
     })
+}
+
+/// The planted latent vector of each item (in the order of `items`: id, title, description),
+/// exactly as `generate` with `seed` made it: the ground truth that simulated tastes score.
+///
+/// # Errors
+/// [`DataError::Inconsistent`] when a picture cannot be decoded.
+pub fn planted_item_vectors(
+    seed: u64,
+    items: &[(i64, &str, &str)],
+    images: Vec<(i64, Vec<u8>)>,
+) -> Result<Vec<[f64; LATENT_DIM]>, DataError> {
+    let projection = Projection::new(&mut SplitMix64::new(seed).fork(1));
+    let pixels: std::collections::HashMap<i64, Vec<u8>> = images
+        .into_iter()
+        .map(|(id, png)| {
+            decode_28x28(&png)
+                .map(|p| (id, p))
+                .map_err(|reason| DataError::Inconsistent(format!("item {id}: {reason}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let blank = vec![0_u8; 28 * 28];
+    Ok(items
+        .iter()
+        .map(|(id, title, description)| {
+            projection.item_vector(
+                pixels.get(id).unwrap_or(&blank),
+                &format!("{title} {description}"),
+            )
+        })
+        .collect())
 }
 
 fn decode_28x28(png: &[u8]) -> Result<Vec<u8>, String> {
