@@ -154,29 +154,16 @@ impl UserInputs {
                 padded[u * depth + k] = item + 1;
             }
         }
-        // Sums over the whole history (not only the sample), by a sparse user x item product.
-        let (rows, cols): (Vec<i64>, Vec<i64>) = train
-            .iter()
-            .map(|i| (i64::from(i.user), i64::from(i.item)))
-            .unzip();
-        let incidence = Tensor::zeros([users as i64, items.count], (Kind::Float, Device::Cpu))
-            .index_put(
-                &[
-                    Some(Tensor::from_slice(&rows)),
-                    Some(Tensor::from_slice(&cols)),
-                ],
-                &Tensor::from(1f32),
-                false,
-            );
         Self {
             count: users as i64,
             features: Tensor::from_slice(&tokens).view([users as i64, width as i64]),
             feature_vocab: vocab.len() as i64 + 1,
             history: Tensor::from_slice(&padded).view([users as i64, depth as i64]),
-            text_sum: incidence.matmul(&items.text),
-            text_count: incidence.matmul(&items.has_text),
-            image_sum: incidence.matmul(&items.image),
-            image_count: incidence.matmul(&items.has_image),
+            // Over the whole history, not only the sampled ids.
+            text_sum: history_sums(train, users, &items.text),
+            text_count: history_sums(train, users, &items.has_text.unsqueeze(1)).squeeze_dim(1),
+            image_sum: history_sums(train, users, &items.image),
+            image_count: history_sums(train, users, &items.has_image.unsqueeze(1)).squeeze_dim(1),
         }
     }
 
@@ -192,4 +179,19 @@ impl UserInputs {
             image_count: self.image_count.to_device(device),
         }
     }
+}
+
+/// Per-user sums of the rows of `values` (`[items, D]`) over the training pairs: `[users, D]`.
+/// Chunked, so that the gathered rows stay small whatever the catalogue's size.
+fn history_sums(train: &[Interaction], users: usize, values: &Tensor) -> Tensor {
+    let mut sums = Tensor::zeros([users as i64, values.size()[1]], (Kind::Float, Device::Cpu));
+    for chunk in train.chunks(16_384) {
+        let (u, i): (Vec<i64>, Vec<i64>) = chunk
+            .iter()
+            .map(|p| (i64::from(p.user), i64::from(p.item)))
+            .unzip();
+        let rows = values.index_select(0, &Tensor::from_slice(&i));
+        let _ = sums.index_add_(0, &Tensor::from_slice(&u), &rows);
+    }
+    sums
 }
