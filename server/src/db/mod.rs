@@ -1,7 +1,9 @@
-//! SQL through SeaORM: connecting and migrating here; the entities in `entities`.
+//! SQL through SeaORM: connecting and migrating here; the entities in `entities`; shared reads
+//! of item content in `items`.
 //! SQLite is the embedded default; PostgreSQL takes over when the URL says so.
 
 pub mod entities;
+pub mod items;
 
 use std::path::Path;
 use std::time::Duration;

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::DatabaseConnection;
 use tch::Tensor;
 
 use super::source::ProtocolData;
 use crate::data::generate::planted_item_vectors;
-use crate::db::entities::{item, item_image};
+use crate::db::items;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OracleError {
@@ -70,27 +70,8 @@ pub async fn planted(
         users.extend_from_slice(taste);
     }
     let ids = &data.item_ids;
-    let mut texts: HashMap<i64, (String, String)> = item::Entity::find()
-        .select_only()
-        .columns([
-            item::Column::Id,
-            item::Column::Title,
-            item::Column::Description,
-        ])
-        .filter(item::Column::Id.is_in(ids.iter().copied()))
-        .into_tuple::<(i64, String, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, title, description)| (id, (title, description)))
-        .collect();
-    let images: Vec<(i64, Vec<u8>)> = item_image::Entity::find()
-        .select_only()
-        .columns([item_image::Column::ItemId, item_image::Column::Content])
-        .filter(item_image::Column::ItemId.is_in(ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let mut texts = items::texts(db, ids).await?;
+    let images: Vec<(i64, Vec<u8>)> = items::pictures(db, ids).await?.into_iter().collect();
     let rows: Vec<(i64, String, String)> = ids
         .iter()
         .map(|id| {

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::ExtractError;
-use crate::db::entities::{catalogue, item, item_image};
+use crate::db::entities::{catalogue, item};
+use crate::db::items;
 
 /// One item as the encoders take it.
 pub struct SourceItem {
@@ -54,29 +55,12 @@ pub(super) async fn load_page(
     db: &DatabaseConnection,
     ids: &[i64],
 ) -> Result<Vec<SourceItem>, ExtractError> {
-    let mut texts: HashMap<i64, String> = item::Entity::find()
-        .select_only()
-        .columns([
-            item::Column::Id,
-            item::Column::Title,
-            item::Column::Description,
-        ])
-        .filter(item::Column::Id.is_in(ids.iter().copied()))
-        .into_tuple::<(i64, String, String)>()
-        .all(db)
+    let mut texts: HashMap<i64, String> = items::texts(db, ids)
         .await?
         .into_iter()
-        .map(|(id, title, description)| (id, item_text(&title, &description)))
+        .map(|(id, (title, description))| (id, item_text(&title, &description)))
         .collect();
-    let mut pictures: HashMap<i64, Vec<u8>> = item_image::Entity::find()
-        .select_only()
-        .columns([item_image::Column::ItemId, item_image::Column::Content])
-        .filter(item_image::Column::ItemId.is_in(ids.iter().copied()))
-        .into_tuple::<(i64, Vec<u8>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let mut pictures = items::pictures(db, ids).await?;
     // An id that vanished between listing and reading (retired and purged) is simply skipped.
     Ok(ids
         .iter()
