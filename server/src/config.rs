@@ -1,7 +1,7 @@
 //! Layered, typed configuration.
 //!
 //! Later layers win: built-in defaults, `configs/default.yaml`, `configs/model.yaml` (encoders
-//! and models), `configs/training.yaml`, the git-ignored
+//! and models), `configs/training.yaml`, `configs/inference.yaml`, the git-ignored
 //! `configs/local.yaml`, `DATABASE_URL`, the `LEPTOS_*` variables that cargo-leptos sets, and
 //! finally `VITRINE__SECTION__KEY` variables (for example `VITRINE__DATABASE__URL`).
 //! A bad value is reported with its key and the layer it came from.
@@ -14,10 +14,14 @@ use figment::providers::{Env, Format, Serialized, Yaml};
 use serde::{Deserialize, Serialize};
 
 mod encoders;
+mod inference;
 mod training;
 
 pub use encoders::{
     EncoderSettings, ExtractSettings, ImageEncoderSettings, Pooling, Precision, TextEncoderSettings,
+};
+pub use inference::{
+    CacheSettings, FeedSettings, IndexSettings, InferenceSettings, SnapshotSettings,
 };
 pub use training::{
     Activation, BaselineSettings, Modality, OptimizerKind, TrainingSettings, TwoTowerSettings,
@@ -47,6 +51,7 @@ pub struct Settings {
     pub two_tower: TwoTowerSettings,
     pub training: TrainingSettings,
     pub baselines: BaselineSettings,
+    pub inference: InferenceSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -189,6 +194,7 @@ impl Settings {
             .merge(Yaml::file(config_dir.join("default.yaml")))
             .merge(Yaml::file(config_dir.join("model.yaml")))
             .merge(Yaml::file(config_dir.join("training.yaml")))
+            .merge(Yaml::file(config_dir.join("inference.yaml")))
             .merge(Yaml::file(config_dir.join("local.yaml")))
             .merge(
                 Env::raw()
@@ -257,7 +263,8 @@ impl Settings {
         self.encoders.validate()?;
         self.extract.validate()?;
         self.two_tower.validate()?;
-        self.training.validate()
+        self.training.validate()?;
+        self.inference.validate()
     }
 }
 

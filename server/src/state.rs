@@ -10,6 +10,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::config::Settings;
 use crate::db::{Database, DbError};
 use crate::recsys::device::{DeviceError, TorchInfo, device_name, resolve_device};
+use crate::serving::{FeedEngine, Serving};
 use crate::system::SystemReporter;
 use crate::telemetry;
 use crate::vector::{VectorError, VectorStore};
@@ -30,6 +31,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Renders the process's Prometheus metrics.
     pub metrics: PrometheusHandle,
+    /// The feed: the in-memory snapshot of the published index, caches, promotions.
+    pub serving: Arc<Serving>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +66,9 @@ impl AppState {
         })
         .await??;
         tracing::info!(libtorch = %torch.version, cuda = torch.cuda_available, %device, "model runtime");
+        let settings = Arc::new(settings);
+        let serving = Serving::new(settings.clone(), db.conn().clone(), vectors.clone());
+        serving.start().await;
         let services = Services {
             system: Arc::new(SystemReporter::new(
                 db.clone(),
@@ -70,6 +76,7 @@ impl AppState {
                 &torch,
                 device,
             )),
+            feed: Arc::new(FeedEngine(serving.clone())),
         };
         let leptos_options = LeptosOptions::builder()
             .output_name("vitrine")
@@ -78,7 +85,8 @@ impl AppState {
             .site_addr(settings.server.addr)
             .build();
         Ok(Self {
-            settings: Arc::new(settings),
+            settings,
+            serving,
             db,
             vectors,
             services,

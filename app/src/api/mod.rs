@@ -1,4 +1,5 @@
 //! Server functions, one small family per module. Each takes its service from context, calls
 //! one method and returns a wire type.
 
+pub mod feed;
 pub mod system;

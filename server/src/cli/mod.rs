@@ -7,6 +7,7 @@ mod evaluate;
 mod extract;
 mod generate;
 mod import;
+mod index;
 mod serve;
 mod train;
 
@@ -54,6 +55,8 @@ pub enum Command {
     Extract(extract::ExtractArgs),
     /// Train the two-tower model on a catalogue; checkpoints and a training-curve chart.
     Train(train::TrainArgs),
+    /// Run the content tower over the catalogue into LanceDB `item_vectors` and publish it.
+    Index(index::IndexArgs),
     /// Run the offline evaluation protocol: baselines and the two-tower on one split.
     Evaluate(evaluate::EvaluateArgs),
     /// Print a benchmark report.
@@ -86,6 +89,7 @@ impl Cli {
                 Command::Generate(args) => generate::run(settings, args).await,
                 Command::Extract(args) => extract::run(settings, args).await,
                 Command::Train(args) => train::run(settings, args).await,
+                Command::Index(args) => index::run(settings, args).await,
                 Command::Evaluate(args) => evaluate::run(settings, args).await,
                 Command::Bench(command) => bench::run(settings, command).await,
             }

@@ -30,9 +30,25 @@ pub struct TrainArgs {
     /// Train on a seeded sample of this many users (before the k-core).
     #[arg(long)]
     pub max_users: Option<usize>,
+    /// Do nothing when the folder already holds a checkpoint and its vocabulary (the run
+    /// script's first start).
+    #[arg(long)]
+    pub if_missing: bool,
 }
 
 pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
+    let default_dir = settings.data.dir.join("models").join(&args.catalogue);
+    let existing = args.out_dir.as_ref().unwrap_or(&default_dir);
+    if args.if_missing
+        && existing.join(crate::recsys::checkpoint::META).is_file()
+        && existing.join(crate::recsys::vocab::VOCABULARY).is_file()
+    {
+        println!(
+            "train: a checkpoint is in {}; nothing to do (run without --if-missing to train again)",
+            existing.display()
+        );
+        return Ok(());
+    }
     let (data, _) =
         super::evaluate::load_protocol(&settings, &args.catalogue, args.k_core, args.max_users)
             .await?;
@@ -66,6 +82,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
     bar.set_prefix("train");
     let (catalogue, dir) = (args.catalogue.clone(), out_dir.clone());
     let resume = args.resume;
+    let vocabulary = crate::recsys::vocab::Vocabulary::of(&args.catalogue, &data);
     // Minutes of libtorch work: off the async executor.
     let trained = tokio::task::spawn_blocking(move || {
         let d = &data.dataset;
@@ -110,6 +127,9 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
     })
     .await??;
     let (history, best_epoch, best_valid, rate) = trained;
+    // The checkpoint holds the best weights; the vocabulary names their rows.
+    let meta = crate::recsys::checkpoint::read_meta(&out_dir, None)?;
+    vocabulary.save(&out_dir, &meta)?;
     let svg = crate::charts::training_curve(&history, &format!("two-tower on {catalogue}"))?;
     super::evaluate::write(&out_dir.join("training-curve.svg"), &svg)?;
     println!(

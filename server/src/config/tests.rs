@@ -64,10 +64,19 @@ fn the_shipped_model_configuration_loads_and_matches_the_defaults() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs");
     let shipped = Figment::from(Serialized::defaults(Settings::default()))
         .merge(Yaml::file(dir.join("model.yaml")))
+        .merge(Yaml::file(dir.join("inference.yaml")))
         .extract::<Settings>()
         .expect("configs/*.yaml parse");
     assert_eq!(shipped.encoders, EncoderSettings::default());
     assert_eq!(shipped.extract, ExtractSettings::default());
+    assert_eq!(
+        shipped.inference,
+        crate::config::InferenceSettings::default()
+    );
+    shipped
+        .inference
+        .validate()
+        .expect("the shipped inference settings are valid");
 }
 
 #[allow(clippy::result_large_err)]

@@ -1,4 +1,5 @@
-//! Reads of item content by id, shared by extraction and the evaluation's ceiling.
+//! Reads of item content by id (extraction, the evaluation's ceiling) and of a catalogue's
+//! item cards (indexing and serving).
 
 use std::collections::HashMap;
 
@@ -47,4 +48,64 @@ pub async fn pictures(
         .await?
         .into_iter()
         .collect())
+}
+
+/// What a feed shows of an item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemCard {
+    pub id: i64,
+    pub external_id: String,
+    pub title: String,
+    pub category: String,
+    pub has_picture: bool,
+}
+
+/// Every item of `catalogue` that is not retired, by id.
+///
+/// # Errors
+/// [`DbErr`] from the queries; an unknown catalogue has no items.
+pub async fn catalogue_cards(
+    db: &DatabaseConnection,
+    catalogue: &str,
+) -> Result<Vec<ItemCard>, DbErr> {
+    use super::entities::catalogue as cat;
+    let Some(found) = cat::Entity::find()
+        .filter(cat::Column::Name.eq(catalogue))
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let with_picture: std::collections::HashSet<i64> = item_image::Entity::find()
+        .select_only()
+        .column(item_image::Column::ItemId)
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut cards: Vec<ItemCard> = item::Entity::find()
+        .select_only()
+        .columns([
+            item::Column::Id,
+            item::Column::ExternalId,
+            item::Column::Title,
+            item::Column::Category,
+        ])
+        .filter(item::Column::CatalogueId.eq(found.id))
+        .filter(item::Column::RetiredAt.is_null())
+        .into_tuple::<(i64, String, String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, external_id, title, category)| ItemCard {
+            has_picture: with_picture.contains(&id),
+            id,
+            external_id,
+            title,
+            category,
+        })
+        .collect();
+    cards.sort_by_key(|c| c.id);
+    Ok(cards)
 }

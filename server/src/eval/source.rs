@@ -55,6 +55,16 @@ fn age_band(age: i32) -> &'static str {
     }
 }
 
+/// A user's demographic tokens (`age=25-34`, `gender=F`, ...): the user tower's features, in
+/// training and in serving alike.
+pub fn demographic_tokens(u: &user::Model) -> Vec<String> {
+    let mut tokens = Vec::new();
+    tokens.extend(u.age.map(|a| format!("age={}", age_band(a))));
+    tokens.extend(u.gender.as_ref().map(|g| format!("gender={g}")));
+    tokens.extend(u.occupation.as_ref().map(|o| format!("occupation={o}")));
+    tokens
+}
+
 /// Loads `catalogue`, keeps `positives`, applies the `k`-core, and joins the features.
 ///
 /// # Errors
@@ -154,14 +164,7 @@ pub async fn load(
     let user_features = dataset
         .users
         .iter()
-        .map(|ext| {
-            let u = by_user_ext[ext.as_str()];
-            let mut tokens = Vec::new();
-            tokens.extend(u.age.map(|a| format!("age={}", age_band(a))));
-            tokens.extend(u.gender.as_ref().map(|g| format!("gender={g}")));
-            tokens.extend(u.occupation.as_ref().map(|o| format!("occupation={o}")));
-            tokens
-        })
+        .map(|ext| demographic_tokens(by_user_ext[ext.as_str()]))
         .collect();
     let by_item_ext: HashMap<&str, (i64, &str)> = items
         .iter()

@@ -1,26 +1,191 @@
 //! `/api/v1`: the REST surface for machines. Handlers call the same services as the server
-//! functions and map errors through `HttpError`.
+//! functions and map errors through `HttpError`. Every route is registered through
+//! [`ApiRoutes`], which records it, so that a test can hold the router and the OpenAPI
+//! document (generated from the handlers' annotations) to each other.
 
-use app::wire::SystemReport;
-use axum::extract::{OriginalUri, State};
-use axum::routing::get;
+use app::wire::{
+    EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
+    SystemReport,
+};
+use axum::extract::{FromRequest, Multipart, OriginalUri, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
+use utoipa::OpenApi;
 
 use super::HttpError;
+use super::openapi::{ApiDoc, PictureUpload};
 use crate::state::AppState;
 
+/// The router under construction, and the `(method, path)` of every route put in it.
+pub struct ApiRoutes {
+    router: Router<AppState>,
+    pub routes: Vec<(Method, &'static str)>,
+}
+
+impl ApiRoutes {
+    fn route(
+        mut self,
+        method: Method,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.routes.push((method, path));
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
+
+/// Every `/api/v1` route (paths relative to `/api/v1`).
+pub fn routes() -> ApiRoutes {
+    ApiRoutes {
+        router: Router::new(),
+        routes: Vec::new(),
+    }
+    .route(Method::GET, "/system", get(system_report))
+    .route(Method::GET, "/openapi.json", get(openapi))
+    .route(Method::POST, "/recommend", post(recommend))
+    .route(Method::POST, "/similar", post(similar))
+    .route(Method::POST, "/events", post(events))
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/system", get(system_report))
-        .fallback(unknown_route)
+    routes().router.fallback(unknown_route)
+}
+
+/// JSON in, with every rejection (syntax, a wrong or unknown field, no JSON content type)
+/// answered as a JSON error rather than axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::MissingJsonContentType(e)) => Err(HttpError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                e.body_text(),
+            )),
+            Err(e) => Err(HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                e.body_text(),
+            )),
+        }
+    }
 }
 
 /// `GET /api/v1/system`: what `vitrine doctor` reports.
-async fn system_report(State(state): State<AppState>) -> Result<Json<SystemReport>, HttpError> {
+#[utoipa::path(get, path = "/api/v1/system", tag = "system",
+    responses((status = 200, body = SystemReport)))]
+pub(super) async fn system_report(
+    State(state): State<AppState>,
+) -> Result<Json<SystemReport>, HttpError> {
     Ok(Json(state.services.system.report().await?))
+}
+
+/// `GET /api/v1/openapi.json`: this API, described.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system",
+    responses((status = 200, description = "the OpenAPI 3.1 document")))]
+pub(super) async fn openapi() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            .into_response(),
+    }
+}
+
+/// `POST /api/v1/recommend`: a page of the user's feed; `next_cursor` asks for the next.
+#[utoipa::path(post, path = "/api/v1/recommend", tag = "feed",
+    request_body = RecommendRequest,
+    responses(
+        (status = 200, body = RecommendResponse),
+        (status = 400, description = "malformed JSON, num_recommendations outside 1..=1000, an unknown category or cursor"),
+        (status = 503, description = "no index has been built yet: run `vitrine index`")))]
+pub(super) async fn recommend(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<RecommendRequest>,
+) -> Result<Json<RecommendResponse>, HttpError> {
+    Ok(Json(state.services.feed.recommend(request).await?))
+}
+
+/// `POST /api/v1/similar`: items like an item or a text (JSON), or a picture (multipart, the
+/// file in field `image`, optional fields `k` and `category`).
+#[utoipa::path(post, path = "/api/v1/similar", tag = "feed",
+    request_body(content(
+        (SimilarRequest = "application/json"),
+        (PictureUpload = "multipart/form-data"))),
+    responses(
+        (status = 200, body = SimilarResponse),
+        (status = 400, description = "not exactly one query, an unreadable picture, a bad k"),
+        (status = 404, description = "an item that is not in the index"),
+        (status = 503, description = "no index has been built yet: run `vitrine index`")))]
+pub(super) async fn similar(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Json<SimilarResponse>, HttpError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let feed = &state.services.feed;
+    if !multipart {
+        let ApiJson(body) = ApiJson::<SimilarRequest>::from_request(request, &state).await?;
+        return Ok(Json(feed.similar(body).await?));
+    }
+    let bad = |m: String| HttpError::new(StatusCode::BAD_REQUEST, "invalid_input", m);
+    let mut form = Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| bad(e.body_text()))?;
+    let (mut picture, mut k, mut category) = (None, None, None);
+    while let Some(field) = form.next_field().await.map_err(|e| bad(e.body_text()))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+        match name.as_str() {
+            "image" => picture = Some(bytes.to_vec()),
+            "k" => {
+                let text = String::from_utf8_lossy(&bytes);
+                k = Some(
+                    text.trim()
+                        .parse::<usize>()
+                        .map_err(|_| bad(format!("k `{text}` is not a number")))?,
+                );
+            }
+            "category" => category = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            other => return Err(bad(format!("unexpected form field `{other}`"))),
+        }
+    }
+    let picture = picture.ok_or_else(|| bad("the form has no `image` file".into()))?;
+    Ok(Json(feed.similar_to_picture(picture, k, category).await?))
+}
+
+/// `POST /api/v1/events`: impressions, clicks, saves and conversions, stored all or nothing.
+#[utoipa::path(post, path = "/api/v1/events", tag = "feed",
+    request_body = EventBatch,
+    responses(
+        (status = 200, body = EventsReport),
+        (status = 400, description = "malformed JSON, an empty or oversized batch, an unknown user or item")))]
+pub(super) async fn events(
+    State(state): State<AppState>,
+    ApiJson(batch): ApiJson<EventBatch>,
+) -> Result<Json<EventsReport>, HttpError> {
+    Ok(Json(state.services.feed.record_events(batch).await?))
 }
 
 /// `OriginalUri`: inside `nest`, the plain `Uri` has lost its `/api/v1` prefix.
 async fn unknown_route(OriginalUri(uri): OriginalUri) -> HttpError {
     HttpError::not_found(format!("no API route at {}", uri.path()))
 }
+
+/// Keeps `PictureUpload` in use for the document only.
+#[allow(dead_code)]
+fn _schema_only(_: PictureUpload) {}

@@ -3,14 +3,16 @@
 //! - `error`   the JSON error body and the one place statuses are chosen
 //! - `health`  `/healthz`, `/readyz`, `/metrics`
 //! - `api`     `/api/v1` routes, calling the same services as the server functions
+//! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
 
-mod api;
+pub mod api;
 mod error;
 mod health;
 mod layers;
 mod media;
+pub mod openapi;
 
 use std::future::Future;
 

@@ -6,10 +6,14 @@
 //! - `inputs`     the tensors the towers read: item features, user features, histories
 //! - `train`      training with in-batch softmax, log-Q correction and early stopping
 //! - `checkpoint` safetensors checkpoints with their resolved configuration
+//! - `vocab`      what each embedding row stands for, saved beside a checkpoint
+//! - `serving`    a loaded checkpoint answering one item batch, user or query at a time
 
 pub mod baselines;
 pub mod checkpoint;
 pub mod device;
 pub mod inputs;
+pub mod serving;
 pub mod train;
 pub mod two_tower;
+pub mod vocab;

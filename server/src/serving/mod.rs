@@ -1,5 +1,61 @@
-//! Serving: what answers a request from memory (groundwork for the feed and "more like this").
+//! Serving: everything a feed request touches, answered from memory.
 //!
-//! - `ann`  an in-memory IVF-Flat index over unit vectors, and exact search to check it
+//! - `index`       `vitrine index`: the content tower over the catalogue, published to LanceDB
+//! - `snapshot`    one published index version in memory (IVF-Flat, cards, popularity, model)
+//! - `workers`     the model's threads: user vectors, text and picture queries, off the executor
+//! - `engine`      `Serving`: the current snapshot, its hot swap, the moka caches, promotions
+//! - `feed`        recommend: cache, user vector, filtered ANN, rerank, sponsored slots, cursor
+//! - `rerank`      the rerank hook: category diversity and sponsored slots
+//! - `users`       a user's tokens, history and seen items from SQL
+//! - `promotions`  active campaigns within schedule and budget, and their creatives
+//! - `similar`     "more like this" by item, text or picture
+//! - `events`      recording feed activity in batches
 
-pub mod ann;
+mod engine;
+mod events;
+mod feed;
+pub mod index;
+pub mod promotions;
+pub mod rerank;
+mod similar;
+pub mod snapshot;
+mod users;
+pub mod workers;
+
+use std::sync::Arc;
+
+use app::error::ApiError;
+use app::services::FeedService;
+use app::wire::{
+    EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
+};
+
+pub use engine::Serving;
+pub use similar::MAX_PICTURE_BYTES;
+
+/// The feed service the pages, server functions and REST handlers share.
+pub struct FeedEngine(pub Arc<Serving>);
+
+#[async_trait::async_trait]
+impl FeedService for FeedEngine {
+    async fn recommend(&self, request: RecommendRequest) -> Result<RecommendResponse, ApiError> {
+        self.0.recommend(request).await
+    }
+
+    async fn similar(&self, request: SimilarRequest) -> Result<SimilarResponse, ApiError> {
+        self.0.similar(request).await
+    }
+
+    async fn similar_to_picture(
+        &self,
+        picture: Vec<u8>,
+        k: Option<usize>,
+        category: Option<String>,
+    ) -> Result<SimilarResponse, ApiError> {
+        self.0.similar_to_picture(picture, k, category).await
+    }
+
+    async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError> {
+        self.0.record_events(batch).await
+    }
+}

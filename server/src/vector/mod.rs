@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 mod features;
+pub mod item_vectors;
 
 pub use features::{FeatureRow, FeatureStamp, FeatureTable, ITEM_FEATURES, RowState};
+pub use item_vectors::{ITEM_VECTORS, IndexedColumns, IndexedItem};
 
 use crate::config::VectorSettings;
 

@@ -10,5 +10,8 @@ mod import_movielens;
 mod pages;
 mod postgres;
 mod routes;
+mod serving;
+mod serving_live;
+mod serving_world;
 mod support;
 mod two_tower;

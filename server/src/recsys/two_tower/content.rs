@@ -107,6 +107,7 @@ impl ContentTower {
             (&batch.text, &batch.has_text),
             (&batch.image, &batch.has_image),
             &mut masks,
+            false,
         );
         unit(&self.mlp.forward_t(&Tensor::cat(&parts, 1), train))
     }

@@ -168,13 +168,16 @@ impl ContentProjections {
     }
 
     /// Appends each projection, zeroed where the feature is absent (`has` = 0) or its keep-mask
-    /// drops it, and the resulting presence flag.
+    /// drops it, and the resulting presence flag. With `projected`, the values are already
+    /// projections (serving pools them per user; the projection is affine, so the mean of
+    /// projections is the projection of the mean).
     pub(crate) fn push(
         &self,
         parts: &mut Vec<Tensor>,
         (text, has_text): (&Tensor, &Tensor),
         (image, has_image): (&Tensor, &Tensor),
         masks: &mut impl Iterator<Item = Tensor>,
+        projected: bool,
     ) {
         for (layer, values, has) in [
             (&self.text, text, has_text),
@@ -186,10 +189,28 @@ impl ContentProjections {
                     .unwrap_or_else(|| has.ones_like())
                     .view([-1, 1])
                     * has.unsqueeze(1);
-                parts.push(layer.forward(values) * &keep);
+                let values = if projected {
+                    values.shallow_clone()
+                } else {
+                    layer.forward(values)
+                };
+                parts.push(values * &keep);
                 parts.push(keep);
             }
         }
+    }
+
+    /// The projections of raw text and image features (`None` where the tower has no such
+    /// input).
+    pub(crate) fn project(
+        &self,
+        text: &Tensor,
+        image: &Tensor,
+    ) -> (Option<Tensor>, Option<Tensor>) {
+        (
+            self.text.as_ref().map(|l| l.forward(text)),
+            self.image.as_ref().map(|l| l.forward(image)),
+        )
     }
 }
 

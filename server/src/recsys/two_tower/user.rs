@@ -20,6 +20,8 @@ pub struct UserBatch {
     pub has_text: Tensor,
     pub image_mean: Tensor,
     pub has_image: Tensor,
+    /// Whether the means are of the tower's own projections (serving) or of raw features.
+    pub projected: bool,
 }
 
 fn mean(sum: Tensor, count: Tensor) -> (Tensor, Tensor) {
@@ -61,6 +63,7 @@ impl UserBatch {
             has_text,
             image_mean,
             has_image,
+            projected: false,
         }
     }
 }
@@ -121,6 +124,12 @@ impl UserTower {
         sum / mask.sum_dim_intlist(1, false, Kind::Float).clamp_min(1.0)
     }
 
+    /// This tower's projections of raw item features `[N, Dt]`, `[N, Di]`: what serving
+    /// stores per item and pools over a user's history.
+    pub fn project(&self, text: &Tensor, image: &Tensor) -> (Option<Tensor>, Option<Tensor>) {
+        self.content.project(text, image)
+    }
+
     pub fn forward_t(&self, batch: &UserBatch, train: bool, extra_dropout: f64) -> Tensor {
         let rows = batch.ids.size()[0];
         let device = batch.ids.device();
@@ -148,6 +157,7 @@ impl UserTower {
             (&batch.text_mean, &batch.has_text),
             (&batch.image_mean, &batch.has_image),
             &mut masks,
+            batch.projected,
         );
         unit(&self.mlp.forward_t(&Tensor::cat(&parts, 1), train))
     }

@@ -1,130 +1,10 @@
-//! An in-memory IVF-Flat index over unit vectors, scored by inner product: spherical k-means
-//! splits the vectors into lists, a query scans the lists of its `probes` nearest centroids.
-//! Each list's vectors are stored contiguously, so a scan reads memory in order. Exact search
-//! over the same vectors is the reference that recall is measured against.
+//! IVF-Flat: spherical k-means lists, each stored contiguously, scanned for a query's nearest
+//! centroids.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
-use crate::data::rng::SplitMix64;
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum AnnError {
-    #[error("{vectors} values are not a whole number of {dim}-d vectors for {ids} ids")]
-    Shape {
-        ids: usize,
-        vectors: usize,
-        dim: usize,
-    },
-    #[error("vector of id {0} is not finite")]
-    NotFinite(i64),
-    #[error("nothing to index")]
-    Empty,
-}
-
-/// One result: an id and its inner product with the query.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Hit {
-    pub id: i64,
-    pub score: f32,
-}
-
-/// A min-heap entry on score, so the heap's top is the worst of the best `k`.
-#[derive(PartialEq)]
-struct Worst(Hit);
-
-impl Eq for Worst {}
-
-impl PartialOrd for Worst {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Worst {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .0
-            .score
-            .total_cmp(&self.0.score)
-            .then(other.0.id.cmp(&self.0.id))
-    }
-}
-
-/// Keeps the best `k` hits seen.
-struct TopK {
-    k: usize,
-    heap: BinaryHeap<Worst>,
-}
-
-impl TopK {
-    fn new(k: usize) -> Self {
-        Self {
-            k,
-            heap: BinaryHeap::with_capacity(k + 1),
-        }
-    }
-
-    fn offer(&mut self, id: i64, score: f32) {
-        if self.heap.len() < self.k {
-            self.heap.push(Worst(Hit { id, score }));
-        } else if self.heap.peek().is_some_and(|w| score > w.0.score) {
-            self.heap.pop();
-            self.heap.push(Worst(Hit { id, score }));
-        }
-    }
-
-    /// Best first.
-    fn into_sorted(self) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = self.heap.into_iter().map(|w| w.0).collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        hits
-    }
-}
-
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-fn check(ids: &[i64], vectors: &[f32], dim: usize) -> Result<(), AnnError> {
-    if dim == 0 || vectors.len() != ids.len() * dim {
-        return Err(AnnError::Shape {
-            ids: ids.len(),
-            vectors: vectors.len(),
-            dim,
-        });
-    }
-    if let Some((row, _)) = vectors
-        .chunks_exact(dim)
-        .enumerate()
-        .find(|(_, v)| v.iter().any(|x| !x.is_finite()))
-    {
-        return Err(AnnError::NotFinite(ids[row]));
-    }
-    Ok(())
-}
-
-/// The best `k` of all vectors for `query`, skipping ids that `keep` rejects.
-///
-/// # Errors
-/// [`AnnError`] for inconsistent shapes or non-finite values.
-pub fn exact_search(
-    ids: &[i64],
-    vectors: &[f32],
-    dim: usize,
-    query: &[f32],
-    k: usize,
-    mut keep: impl FnMut(i64) -> bool,
-) -> Result<Vec<Hit>, AnnError> {
-    check(ids, vectors, dim)?;
-    let mut top = TopK::new(k);
-    for (id, v) in ids.iter().zip(vectors.chunks_exact(dim)) {
-        if keep(*id) {
-            top.offer(*id, dot(query, v));
-        }
-    }
-    Ok(top.into_sorted())
-}
+use crate::exact::{check, dot};
+use crate::rng::SplitMix64;
+use crate::topk::TopK;
+use crate::{AnnError, Hit};
 
 #[derive(Clone, Debug)]
 pub struct IvfParams {
@@ -195,9 +75,7 @@ impl IvfIndex {
                 target.iter_mut().zip(sum).for_each(|(t, s)| *t = s / norm);
             }
         }
-        let assignment: Vec<usize> = (0..ids.len())
-            .map(|i| nearest(&centroids, dim, row(i)))
-            .collect();
+        let assignment = assign_all(&centroids, vectors, dim);
         let mut offsets = vec![0usize; lists + 1];
         for &c in &assignment {
             offsets[c + 1] += 1;
@@ -265,6 +143,25 @@ impl IvfIndex {
     }
 }
 
+/// Each vector's nearest centroid, on every core: filing 500K vectors under ~700 lists is
+/// 45 GFLOP, seconds on one core.
+fn assign_all(centroids: &[f32], vectors: &[f32], dim: usize) -> Vec<usize> {
+    let rows = vectors.len() / dim;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = rows.div_ceil(threads).max(1);
+    let mut assignment = vec![0usize; rows];
+    std::thread::scope(|scope| {
+        for (part, out) in vectors.chunks(per * dim).zip(assignment.chunks_mut(per)) {
+            scope.spawn(move || {
+                for (slot, v) in out.iter_mut().zip(part.chunks_exact(dim)) {
+                    *slot = nearest(centroids, dim, v);
+                }
+            });
+        }
+    });
+    assignment
+}
+
 fn nearest(centroids: &[f32], dim: usize, v: &[f32]) -> usize {
     centroids
         .chunks_exact(dim)
@@ -273,6 +170,3 @@ fn nearest(centroids: &[f32], dim: usize, v: &[f32]) -> usize {
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map_or(0, |(c, _)| c)
 }
-
-#[cfg(test)]
-mod tests;

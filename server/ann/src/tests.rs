@@ -1,26 +1,7 @@
 use super::*;
 
-/// `clusters` directions in `dim` dimensions, `per` unit vectors scattered around each.
 fn clustered(clusters: usize, per: usize, dim: usize, seed: u64) -> (Vec<i64>, Vec<f32>) {
-    let mut rng = SplitMix64::new(seed);
-    let unit = |v: Vec<f32>| {
-        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        v.into_iter().map(|x| x / n).collect::<Vec<f32>>()
-    };
-    let centres: Vec<Vec<f32>> = (0..clusters)
-        .map(|_| unit((0..dim).map(|_| rng.normal() as f32).collect()))
-        .collect();
-    let mut vectors = Vec::with_capacity(clusters * per * dim);
-    for k in 0..clusters * per {
-        let centre = &centres[k % clusters];
-        vectors.extend(unit(
-            centre
-                .iter()
-                .map(|c| c + 0.15 * rng.normal() as f32)
-                .collect(),
-        ));
-    }
-    ((0..(clusters * per) as i64).collect(), vectors)
+    crate::synthetic::clustered(clusters * per, clusters, dim, 0.15, seed)
 }
 
 fn params(lists: usize) -> IvfParams {

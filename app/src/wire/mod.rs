@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What `vitrine doctor` reports, and what the System page shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemReport {
     /// The Vitrine build, e.g. `0.1.0`.
     pub vitrine_version: String,
@@ -15,6 +16,7 @@ pub struct SystemReport {
 
 /// The libtorch that tch is linked against, and the accelerators it sees.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TorchReport {
     /// libtorch's version, e.g. `2.11.0`.
     pub libtorch_version: String,
@@ -29,6 +31,7 @@ pub struct TorchReport {
 
 /// The SQL database and its migration state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DatabaseReport {
     /// `sqlite` or `postgres`.
     pub kind: String,
@@ -40,7 +43,11 @@ pub struct DatabaseReport {
 
 /// The LanceDB connection and the tables it holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VectorStoreReport {
     pub uri: String,
     pub tables: Vec<String>,
 }
+
+mod feed;
+pub use feed::*;

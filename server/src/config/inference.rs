@@ -1,0 +1,177 @@
+//! Indexing and serving (`configs/inference.yaml`): the LanceDB index over `item_vectors`, the
+//! in-memory snapshot that requests are answered from, the feed's rules and its caches.
+
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InferenceSettings {
+    /// The catalogue the feed serves (one per server; `movielens` is the quality benchmark).
+    pub catalogue: String,
+    pub index: IndexSettings,
+    pub snapshot: SnapshotSettings,
+    pub feed: FeedSettings,
+    pub cache: CacheSettings,
+}
+
+/// LanceDB's own ANN index on `item_vectors`, for filtered and offline queries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexSettings {
+    /// IVF partitions; 0 picks about the square root of the row count.
+    pub partitions: u32,
+    /// PQ sub-vectors (the dimension must divide by it).
+    pub sub_vectors: u32,
+    /// Below this many rows no index is built: a flat scan is as fast.
+    pub min_rows: usize,
+    /// Partitions probed and the refine factor of a LanceDB query.
+    pub nprobes: usize,
+    pub refine_factor: u32,
+}
+
+/// The in-memory IVF-Flat snapshot of the published `item_vectors` version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SnapshotSettings {
+    /// Lists; 0 picks about the square root of the item count.
+    pub lists: usize,
+    /// Lists scanned per query, as a fraction of all lists (at least one).
+    pub probe_fraction: f64,
+    pub train_sample: usize,
+    pub iterations: usize,
+    /// How often the server looks for a newly published index version.
+    pub poll_secs: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedSettings {
+    pub default_size: usize,
+    pub max_size: usize,
+    /// How deep the ranked list behind one feed goes; "load more" pages through it.
+    pub depth: usize,
+    /// Zero-based feed positions given to promoted items, marked as sponsored.
+    pub sponsored_slots: Vec<usize>,
+    /// What a served sponsored impression costs the campaign (per thousand).
+    pub sponsored_cpm: f64,
+    /// Diversity rerank: at most this many items of one category in any window of
+    /// `diversity_window` consecutive positions (0 turns it off).
+    pub max_per_category: usize,
+    pub diversity_window: usize,
+    /// Cold start: "trending" counts interactions over the last this many days of the data.
+    pub trending_days: i64,
+    /// The interaction kinds that make a user's history, and that count as popular.
+    pub history_kinds: Vec<String>,
+    /// Promotions (active campaigns within budget) are re-read this often.
+    pub promotions_refresh_secs: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSettings {
+    pub feed_ttl_secs: u64,
+    pub feed_capacity: u64,
+    pub user_ttl_secs: u64,
+    pub user_capacity: u64,
+}
+
+impl Default for InferenceSettings {
+    fn default() -> Self {
+        Self {
+            catalogue: "fashion".into(),
+            index: IndexSettings::default(),
+            snapshot: SnapshotSettings::default(),
+            feed: FeedSettings::default(),
+            cache: CacheSettings::default(),
+        }
+    }
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        Self {
+            partitions: 0,
+            sub_vectors: 16,
+            min_rows: 5000,
+            nprobes: 20,
+            refine_factor: 5,
+        }
+    }
+}
+
+impl Default for SnapshotSettings {
+    fn default() -> Self {
+        Self {
+            lists: 0,
+            probe_fraction: 0.03,
+            train_sample: 50_000,
+            iterations: 8,
+            poll_secs: 5,
+        }
+    }
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        Self {
+            default_size: 20,
+            max_size: 1000,
+            depth: 1000,
+            sponsored_slots: vec![2, 9],
+            sponsored_cpm: 5.0,
+            max_per_category: 3,
+            diversity_window: 6,
+            trending_days: 7,
+            history_kinds: vec!["click".into(), "save".into(), "conversion".into()],
+            promotions_refresh_secs: 10,
+        }
+    }
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            feed_ttl_secs: 60,
+            feed_capacity: 100_000,
+            user_ttl_secs: 300,
+            user_capacity: 100_000,
+        }
+    }
+}
+
+impl InferenceSettings {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |key, reason: &str| {
+            Err(ConfigError::Value {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        let f = &self.feed;
+        if f.max_size == 0 || f.default_size == 0 || f.default_size > f.max_size {
+            return fail(
+                "inference.feed.default_size",
+                "must be at least 1 and at most feed.max_size",
+            );
+        }
+        if f.depth < f.max_size {
+            return fail("inference.feed.depth", "must be at least feed.max_size");
+        }
+        let p = self.snapshot.probe_fraction;
+        if !(p > 0.0 && p <= 1.0) {
+            return fail("inference.snapshot.probe_fraction", "must be in (0, 1]");
+        }
+        if f.max_per_category > 0 && f.diversity_window < f.max_per_category {
+            return fail(
+                "inference.feed.diversity_window",
+                "must be at least max_per_category",
+            );
+        }
+        if f.history_kinds.is_empty() {
+            return fail("inference.feed.history_kinds", "name at least one kind");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,27 @@
+//! The OpenAPI document of `/api/v1`, generated from the handlers' `utoipa::path` annotations
+//! and the wire types' schemas.
+
+use utoipa::OpenApi;
+
+use super::api;
+
+/// A picture query: the multipart form of `POST /api/v1/similar`.
+#[derive(utoipa::ToSchema)]
+pub struct PictureUpload {
+    /// PNG or JPEG bytes.
+    #[schema(value_type = String, format = Binary)]
+    pub image: Vec<u8>,
+    pub k: Option<usize>,
+    pub category: Option<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Vitrine API", description = "The discovery feed and the platform's status, for machines."),
+    paths(api::system_report, api::openapi, api::recommend, api::similar, api::events),
+    components(schemas(PictureUpload)),
+    tags(
+        (name = "feed", description = "recommendations, more like this, feed events"),
+        (name = "system", description = "the stack and this document"))
+)]
+pub struct ApiDoc;

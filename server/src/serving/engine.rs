@@ -1,0 +1,214 @@
+//! `Serving`: the current snapshot, the caches, the promotions, and the background task that
+//! publishes new index versions into memory. Readers take an `Arc` of the snapshot under a
+//! read lock held for a pointer copy; the swap replaces it whole.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use app::error::ApiError;
+use moka::sync::Cache;
+use sea_orm::DatabaseConnection;
+
+use super::promotions::{self, Promotion};
+use super::rerank::Entry;
+use super::snapshot::{self, Snapshot, SnapshotError};
+use super::workers::EncoderSource;
+use crate::config::Settings;
+use crate::vector::{VectorStore, item_vectors};
+
+/// A user's cached state: the vector the model gave, and what they have already seen.
+pub struct UserState {
+    /// `None` for a cold start (unknown, or no history).
+    pub vector: Option<Vec<f32>>,
+    /// The snapshot rows of `record.seen`.
+    pub seen_rows: std::collections::HashSet<u32>,
+}
+
+/// One computed feed, paged by cursor until it expires or the user's events invalidate it.
+pub struct RankedFeed {
+    pub entries: Vec<Entry>,
+    pub fallback: bool,
+    pub snapshot_version: u64,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct FeedKey {
+    pub user: String,
+    pub category: Option<String>,
+    pub text: Option<String>,
+    pub exclude_seen: bool,
+}
+
+pub struct Serving {
+    pub(super) settings: Arc<Settings>,
+    pub(super) db: DatabaseConnection,
+    store: VectorStore,
+    current: RwLock<Option<Arc<Snapshot>>>,
+    /// Why there is no snapshot (shown in 503s and `/readyz`).
+    problem: RwLock<String>,
+    pub(super) promotions: RwLock<Arc<Vec<Promotion>>>,
+    pub(super) users: Cache<String, Arc<UserState>>,
+    pub(super) feeds: Cache<FeedKey, Arc<RankedFeed>>,
+}
+
+impl Serving {
+    pub fn new(settings: Arc<Settings>, db: DatabaseConnection, store: VectorStore) -> Arc<Self> {
+        let c = &settings.inference.cache;
+        let users = Cache::builder()
+            .max_capacity(c.user_capacity)
+            .time_to_live(Duration::from_secs(c.user_ttl_secs))
+            .build();
+        let feeds = Cache::builder()
+            .max_capacity(c.feed_capacity)
+            .time_to_live(Duration::from_secs(c.feed_ttl_secs))
+            .support_invalidation_closures()
+            .build();
+        Arc::new(Self {
+            settings,
+            db,
+            store,
+            current: RwLock::new(None),
+            problem: RwLock::new(SnapshotError::NoIndex.to_string()),
+            promotions: RwLock::new(Arc::new(Vec::new())),
+            users,
+            feeds,
+        })
+    }
+
+    /// The snapshot requests should use, or a 503 that says what to do.
+    ///
+    /// # Errors
+    /// `unavailable` before an index is loaded.
+    pub fn snapshot(&self) -> Result<Arc<Snapshot>, ApiError> {
+        self.current
+            .read()
+            .ok()
+            .and_then(|s| s.clone())
+            .ok_or_else(|| ApiError::new("unavailable", self.problem()))
+    }
+
+    pub fn problem(&self) -> String {
+        self.problem.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    pub fn current_version(&self) -> Option<(u64, String)> {
+        let s = self.current.read().ok()?.clone()?;
+        Some((s.version, s.index_version.clone()))
+    }
+
+    fn model_dir(&self) -> std::path::PathBuf {
+        self.settings
+            .data
+            .dir
+            .join("models")
+            .join(&self.settings.inference.catalogue)
+    }
+
+    /// Loads the latest published version if it is not the one in memory, and swaps it in.
+    /// Returns whether it swapped.
+    ///
+    /// # Errors
+    /// [`SnapshotError`]; the snapshot in memory, if any, stays.
+    pub async fn refresh_snapshot(&self) -> Result<bool, SnapshotError> {
+        let table = item_vectors::open(&self.store)
+            .await?
+            .ok_or(SnapshotError::NoIndex)?;
+        let (version, stamp) = item_vectors::latest_version(&table).await?;
+        if let Some((loaded, loaded_stamp)) = self.current_version()
+            && (loaded == version || loaded_stamp == stamp)
+        {
+            return Ok(false);
+        }
+        let encoders = EncoderSource {
+            settings: self.settings.encoders.clone(),
+            python: self.settings.data.python.clone(),
+        };
+        let fresh = snapshot::load(
+            &self.db,
+            &self.store,
+            &self.settings.inference,
+            &self.model_dir(),
+            encoders,
+        )
+        .await?;
+        tracing::info!(
+            version = fresh.version,
+            index = %fresh.index_version,
+            items = fresh.len(),
+            lists = fresh.ann.lists(),
+            probes = fresh.probes,
+            "serving a new index version"
+        );
+        if let Ok(mut current) = self.current.write() {
+            *current = Some(Arc::new(fresh));
+        }
+        // Vectors of the old model mean nothing in the new space.
+        self.users.invalidate_all();
+        self.feeds.invalidate_all();
+        Ok(true)
+    }
+
+    async fn refresh_promotions(&self) {
+        match promotions::active(&self.db, chrono::Utc::now()).await {
+            Ok(list) => {
+                if let Ok(mut p) = self.promotions.write() {
+                    *p = Arc::new(list);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read promotions; keeping the last list"),
+        }
+    }
+
+    /// Loads what is there now, then keeps polling for new versions and promotions until the
+    /// runtime stops.
+    pub async fn start(self: &Arc<Self>) {
+        self.poll_once().await;
+        self.refresh_promotions().await;
+        let this = Arc::downgrade(self);
+        let inference = &self.settings.inference;
+        let (poll, promos) = (
+            Duration::from_secs(inference.snapshot.poll_secs.max(1)),
+            Duration::from_secs(inference.feed.promotions_refresh_secs.max(1)),
+        );
+        tokio::spawn(async move {
+            let mut versions = tokio::time::interval(poll);
+            let mut budgets = tokio::time::interval(promos);
+            loop {
+                tokio::select! {
+                    _ = versions.tick() => {
+                        let Some(serving) = this.upgrade() else { return };
+                        serving.poll_once().await;
+                    }
+                    _ = budgets.tick() => {
+                        let Some(serving) = this.upgrade() else { return };
+                        serving.refresh_promotions().await;
+                    }
+                }
+            }
+        });
+    }
+
+    async fn poll_once(&self) {
+        match self.refresh_snapshot().await {
+            Ok(_) => {}
+            Err(error) => {
+                if self.current_version().is_none() {
+                    tracing::warn!(%error, "no index to serve yet");
+                } else {
+                    tracing::error!(%error, "a new index version could not be loaded; serving the previous one");
+                }
+                if let Ok(mut p) = self.problem.write() {
+                    *p = error.to_string();
+                }
+            }
+        }
+    }
+
+    /// Forgets what is cached about `user`, after their new events.
+    pub fn invalidate_user(&self, user: &str) {
+        self.users.invalidate(user);
+        let user = user.to_owned();
+        // Closures are registered, and applied lazily by the cache; never fails with support on.
+        let _ = self.feeds.invalidate_entries_if(move |k, _| k.user == user);
+    }
+}

@@ -1,0 +1,229 @@
+//! `POST /api/v1/events`: a batch of feed activity in one transaction. Every event becomes a
+//! user x item interaction (an impression is a `view`); one on a sponsored slot (campaign and
+//! creative given) is also an ad event, with the impression's cost at the configured CPM. A
+//! retried batch is recognised by its idempotency keys. The users' caches are invalidated.
+
+use std::collections::{HashMap, HashSet};
+
+use app::error::ApiError;
+use app::wire::{EventBatch, EventsReport, FeedEvent, FeedEventKind};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+
+use super::engine::Serving;
+use super::feed::invalid;
+use crate::db::entities::{catalogue, creative, event, interaction, item, user};
+
+const MAX_BATCH: usize = 1000;
+
+fn db_error(e: sea_orm::DbErr) -> ApiError {
+    tracing::error!(error = %e, "recording events failed");
+    ApiError::new("database_unavailable", "the database is unavailable")
+}
+
+fn when(e: &FeedEvent, index: usize) -> Result<DateTime<Utc>, ApiError> {
+    match &e.occurred_at {
+        None => Ok(Utc::now()),
+        Some(t) => DateTime::parse_from_rfc3339(t)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| invalid(format!("events[{index}].occurred_at `{t}` is not RFC 3339"))),
+    }
+}
+
+fn validate(batch: &EventBatch) -> Result<(), ApiError> {
+    if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
+        return Err(invalid(format!(
+            "a batch holds 1 to {MAX_BATCH} events, got {}",
+            batch.events.len()
+        )));
+    }
+    for (i, e) in batch.events.iter().enumerate() {
+        if e.user_id.trim().is_empty() {
+            return Err(invalid(format!("events[{i}].user_id must not be empty")));
+        }
+        if e.campaign_id.is_some() != e.creative_id.is_some() {
+            return Err(invalid(format!(
+                "events[{i}]: give campaign_id and creative_id together"
+            )));
+        }
+        if let Some(r) = e.revenue
+            && (!r.is_finite() || r < 0.0)
+        {
+            return Err(invalid(format!(
+                "events[{i}].revenue must be a non-negative number"
+            )));
+        }
+        if e.revenue.is_some() && e.kind != FeedEventKind::Conversion {
+            return Err(invalid(format!(
+                "events[{i}]: only a conversion has revenue"
+            )));
+        }
+        when(e, i)?;
+    }
+    Ok(())
+}
+
+impl Serving {
+    pub async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError> {
+        validate(&batch)?;
+        let db = &self.db;
+        let catalogue_name = &self.settings.inference.catalogue;
+        let found = catalogue::Entity::find()
+            .filter(catalogue::Column::Name.eq(catalogue_name.as_str()))
+            .one(db)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(|| {
+                ApiError::new(
+                    "unavailable",
+                    format!("the catalogue `{catalogue_name}` is not imported"),
+                )
+            })?;
+        let externals: HashSet<&str> = batch.events.iter().map(|e| e.user_id.as_str()).collect();
+        let users: HashMap<String, i64> = user::Entity::find()
+            .select_only()
+            .columns([user::Column::ExternalId, user::Column::Id])
+            .filter(user::Column::CatalogueId.eq(found.id))
+            .filter(user::Column::ExternalId.is_in(externals.iter().copied()))
+            .into_tuple::<(String, i64)>()
+            .all(db)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .collect();
+        let item_ids: HashSet<i64> = batch.events.iter().map(|e| e.item_id).collect();
+        let items: HashSet<i64> = item::Entity::find()
+            .select_only()
+            .column(item::Column::Id)
+            .filter(item::Column::CatalogueId.eq(found.id))
+            .filter(item::Column::Id.is_in(item_ids))
+            .into_tuple::<i64>()
+            .all(db)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .collect();
+        let keys: Vec<&str> = batch
+            .events
+            .iter()
+            .filter_map(|e| e.idempotency_key.as_deref())
+            .collect();
+        let known_keys: HashSet<String> = if keys.is_empty() {
+            HashSet::new()
+        } else {
+            event::Entity::find()
+                .select_only()
+                .column(event::Column::IdempotencyKey)
+                .filter(event::Column::IdempotencyKey.is_in(keys.iter().copied()))
+                .into_tuple::<Option<String>>()
+                .all(db)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .flatten()
+                .collect()
+        };
+        let creatives: HashMap<i32, (i32, i64)> = {
+            let ids: HashSet<i32> = batch.events.iter().filter_map(|e| e.creative_id).collect();
+            creative::Entity::find()
+                .filter(creative::Column::Id.is_in(ids))
+                .all(db)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(|c| (c.id, (c.campaign_id, c.item_id)))
+                .collect()
+        };
+        let cpm = self.settings.inference.feed.sponsored_cpm;
+        let mut interactions = Vec::new();
+        let mut ads = Vec::new();
+        let mut duplicates = 0;
+        let mut batch_keys = HashSet::new();
+        for (i, e) in batch.events.iter().enumerate() {
+            if let Some(key) = &e.idempotency_key
+                && (known_keys.contains(key) || !batch_keys.insert(key.clone()))
+            {
+                duplicates += 1;
+                continue;
+            }
+            let user_id = *users.get(&e.user_id).ok_or_else(|| {
+                invalid(format!(
+                    "events[{i}].user_id `{}` is not a user of `{catalogue_name}`",
+                    e.user_id
+                ))
+            })?;
+            if !items.contains(&e.item_id) {
+                return Err(invalid(format!(
+                    "events[{i}].item_id {} is not an item of `{catalogue_name}`",
+                    e.item_id
+                )));
+            }
+            let at = when(e, i)?;
+            let kind = match e.kind {
+                FeedEventKind::Impression => "view",
+                other => other.as_str(),
+            };
+            interactions.push(interaction::ActiveModel {
+                user_id: Set(user_id),
+                item_id: Set(e.item_id),
+                kind: Set(kind.to_owned()),
+                value: Set(e.revenue),
+                occurred_at: Set(at),
+                ..Default::default()
+            });
+            if let (Some(campaign_id), Some(creative_id)) = (e.campaign_id, e.creative_id) {
+                match creatives.get(&creative_id) {
+                    Some((campaign, item)) if *campaign == campaign_id && *item == e.item_id => {}
+                    _ => {
+                        return Err(invalid(format!(
+                            "events[{i}]: creative {creative_id} of campaign {campaign_id} does not promote item {}",
+                            e.item_id
+                        )));
+                    }
+                }
+                ads.push(event::ActiveModel {
+                    idempotency_key: Set(e.idempotency_key.clone()),
+                    kind: Set(e.kind.as_str().to_owned()),
+                    campaign_id: Set(campaign_id),
+                    creative_id: Set(creative_id),
+                    user_id: Set(Some(user_id)),
+                    segment: Set(e.segment.clone().unwrap_or_else(|| "unknown".into())),
+                    geo: Set(e.geo.clone().unwrap_or_else(|| "unknown".into())),
+                    cost: Set(if e.kind == FeedEventKind::Impression {
+                        cpm / 1000.0
+                    } else {
+                        0.0
+                    }),
+                    revenue: Set(e.revenue.unwrap_or(0.0)),
+                    occurred_at: Set(at),
+                    ..Default::default()
+                });
+            }
+        }
+        let report = EventsReport {
+            accepted: interactions.len(),
+            ad_events: ads.len(),
+            duplicates,
+        };
+        let txn = db.begin().await.map_err(db_error)?;
+        if !interactions.is_empty() {
+            interaction::Entity::insert_many(interactions)
+                .exec(&txn)
+                .await
+                .map_err(db_error)?;
+        }
+        if !ads.is_empty() {
+            event::Entity::insert_many(ads)
+                .exec(&txn)
+                .await
+                .map_err(db_error)?;
+        }
+        txn.commit().await.map_err(db_error)?;
+        for user in externals {
+            self.invalidate_user(user);
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,343 @@
+//! The feed: validate, page a cached ranked list or compute one (user vector, filtered ANN,
+//! diversity, sponsored slots), and dress the page with item cards.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use app::error::ApiError;
+use app::wire::{FeedItem, RecommendRequest, RecommendResponse, Sponsorship};
+
+use super::engine::{FeedKey, RankedFeed, Serving, UserState};
+use super::rerank::{Entry, diversify, insert_sponsored};
+use super::snapshot::Snapshot;
+use super::users;
+use crate::recsys::serving::UserQuery;
+
+pub(super) fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new("invalid_input", message)
+}
+
+pub(super) fn internal(error: impl std::fmt::Display) -> ApiError {
+    tracing::error!(%error, "serving failed");
+    ApiError::new("internal", "the request could not be served")
+}
+
+/// `k` within `1..=max`, `default` when absent.
+pub(super) fn size(
+    k: Option<usize>,
+    default: usize,
+    max: usize,
+    name: &str,
+) -> Result<usize, ApiError> {
+    match k.unwrap_or(default) {
+        n @ 1.. if n <= max => Ok(n),
+        n => Err(invalid(format!(
+            "{name} must be between 1 and {max}, got {n}"
+        ))),
+    }
+}
+
+fn parse_cursor(cursor: Option<&str>) -> Result<usize, ApiError> {
+    match cursor {
+        None => Ok(0),
+        Some(c) => c
+            .strip_prefix("o")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| invalid(format!("`{c}` is not a cursor from this API"))),
+    }
+}
+
+/// The response items for `entries`.
+pub(super) fn cards(snapshot: &Snapshot, entries: &[Entry]) -> Vec<FeedItem> {
+    entries
+        .iter()
+        .map(|e| {
+            let card = &snapshot.cards[e.row as usize];
+            FeedItem {
+                item_id: card.id,
+                external_id: card.external_id.clone(),
+                title: card.title.clone(),
+                category: card.category.clone(),
+                image_url: card
+                    .has_picture
+                    .then(|| format!("/media/items/{}", card.id)),
+                score: e.score,
+                sponsored: e.sponsored.map(|(campaign_id, creative_id)| Sponsorship {
+                    campaign_id,
+                    creative_id,
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The category filter as a snapshot category index; an unknown category is a 400.
+pub(super) fn category_filter(
+    snapshot: &Snapshot,
+    category: Option<&str>,
+) -> Result<Option<u32>, ApiError> {
+    category
+        .map(|c| {
+            snapshot
+                .categories
+                .get(c)
+                .copied()
+                .ok_or_else(|| invalid(format!("no category `{c}` in the catalogue")))
+        })
+        .transpose()
+}
+
+impl Serving {
+    pub async fn recommend(
+        &self,
+        request: RecommendRequest,
+    ) -> Result<RecommendResponse, ApiError> {
+        let feed = &self.settings.inference.feed;
+        let n = size(
+            request.num_recommendations,
+            feed.default_size,
+            feed.max_size,
+            "num_recommendations",
+        )?;
+        if request.user_id.trim().is_empty() {
+            return Err(invalid("user_id must not be empty"));
+        }
+        let offset = parse_cursor(request.cursor.as_deref())?;
+        let snapshot = self.snapshot()?;
+        let category = category_filter(&snapshot, request.context.category.as_deref())?;
+        let text = request
+            .context
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        let key = FeedKey {
+            user: request.user_id.clone(),
+            category: request.context.category.clone(),
+            text,
+            exclude_seen: request.exclude_seen.unwrap_or(true),
+        };
+        let ranked = match self.feeds.get(&key) {
+            Some(r) if r.snapshot_version == snapshot.version => r,
+            _ => {
+                let computed = Arc::new(self.rank(&snapshot, &key, category).await?);
+                self.feeds.insert(key, computed.clone());
+                computed
+            }
+        };
+        let end = (offset + n).min(ranked.entries.len());
+        let page = ranked.entries.get(offset.min(end)..end).unwrap_or_default();
+        Ok(RecommendResponse {
+            user_id: request.user_id,
+            items: cards(&snapshot, page),
+            next_cursor: (end < ranked.entries.len()).then(|| format!("o{end}")),
+            fallback: ranked.fallback,
+            index_version: snapshot.index_version.clone(),
+        })
+    }
+
+    async fn user_state(
+        &self,
+        snapshot: &Snapshot,
+        user: &str,
+    ) -> Result<Arc<UserState>, ApiError> {
+        if let Some(state) = self.users.get(user) {
+            return Ok(state);
+        }
+        let settings = &self.settings;
+        let record = users::load(
+            &self.db,
+            &settings.inference.catalogue,
+            user,
+            &settings.inference.feed.history_kinds,
+            settings.two_tower.max_history,
+        )
+        .await
+        .map_err(|e| ApiError::new("database_unavailable", e.to_string()))?;
+        let rows: Vec<u32> = record
+            .history
+            .iter()
+            .filter_map(|id| snapshot.row_of.get(id).copied())
+            .collect();
+        let vector = if record.known && !record.history.is_empty() {
+            let (text_mean, image_mean) = snapshot.pooled(&rows);
+            let query = UserQuery {
+                external_id: user.to_owned(),
+                tokens: record.tokens.clone(),
+                history: record.history.clone(),
+                text_mean,
+                image_mean,
+            };
+            Some(snapshot.model.user_vector(query).await.map_err(internal)?)
+        } else {
+            None
+        };
+        let seen_rows = record
+            .seen
+            .iter()
+            .filter_map(|id| snapshot.row_of.get(id).copied())
+            .collect();
+        let state = Arc::new(UserState { vector, seen_rows });
+        self.users.insert(user.to_owned(), state.clone());
+        Ok(state)
+    }
+
+    async fn rank(
+        &self,
+        snapshot: &Snapshot,
+        key: &FeedKey,
+        category: Option<u32>,
+    ) -> Result<RankedFeed, ApiError> {
+        let feed = &self.settings.inference.feed;
+        let state = self.user_state(snapshot, &key.user).await?;
+        let empty = HashSet::new();
+        let seen = if key.exclude_seen {
+            &state.seen_rows
+        } else {
+            &empty
+        };
+        let keep = |row: u32| {
+            category.is_none_or(|c| snapshot.category_of[row as usize] == c) && !seen.contains(&row)
+        };
+        let (organic, fallback, query) = match &state.vector {
+            Some(vector) => (
+                self.search(snapshot, vector, feed.depth, category.is_some(), &keep),
+                false,
+                Some(vector.clone()),
+            ),
+            None => {
+                let text_vector = match &key.text {
+                    Some(text) => Some(
+                        snapshot
+                            .model
+                            .text_vector(text.clone())
+                            .await
+                            .map_err(internal)?,
+                    ),
+                    None => None,
+                };
+                (
+                    cold_start(
+                        snapshot,
+                        text_vector.as_deref(),
+                        feed.depth,
+                        &keep,
+                        |v, k, keep| self.search(snapshot, v, k, category.is_some(), keep),
+                    ),
+                    true,
+                    text_vector,
+                )
+            }
+        };
+        let organic = diversify(
+            organic,
+            &snapshot.category_of,
+            feed.max_per_category,
+            feed.diversity_window,
+        );
+        let promoted = self.promoted(snapshot, query.as_deref(), &keep);
+        Ok(RankedFeed {
+            entries: insert_sponsored(organic, promoted, &feed.sponsored_slots),
+            fallback,
+            snapshot_version: snapshot.version,
+        })
+    }
+
+    /// ANN top-`k` under `keep`. A narrow filter (a category) that leaves the probed lists
+    /// short is retried over every list, so a small category still fills its feed.
+    pub(super) fn search(
+        &self,
+        snapshot: &Snapshot,
+        query: &[f32],
+        k: usize,
+        filtered: bool,
+        keep: &dyn Fn(u32) -> bool,
+    ) -> Vec<Entry> {
+        let run = |probes| {
+            snapshot
+                .ann
+                .search(query, k, probes, |row| keep(row as u32))
+                .into_iter()
+                .map(|h| Entry {
+                    row: h.id as u32,
+                    score: h.score,
+                    sponsored: None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let hits = run(snapshot.probes);
+        if filtered && hits.len() < k.min(snapshot.len()) / 2 {
+            return run(snapshot.ann.lists());
+        }
+        hits
+    }
+
+    /// The promoted items that pass `keep`, scored against the query (popularity order for a
+    /// cold start without text).
+    fn promoted(
+        &self,
+        snapshot: &Snapshot,
+        query: Option<&[f32]>,
+        keep: &dyn Fn(u32) -> bool,
+    ) -> Vec<Entry> {
+        let promotions = self
+            .promotions
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default();
+        promotions
+            .iter()
+            .filter_map(|p| {
+                let row = *snapshot.row_of.get(&p.item_id)?;
+                keep(row).then(|| Entry {
+                    row,
+                    score: query.map_or(0.0, |q| ann_dot(q, snapshot.vector(row))),
+                    sponsored: Some((p.campaign_id, p.creative_id)),
+                })
+            })
+            .collect()
+    }
+}
+
+fn ann_dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Popular and trending items, interleaved and deduplicated, after the best content matches
+/// for the context's text when there is one.
+fn cold_start(
+    snapshot: &Snapshot,
+    text: Option<&[f32]>,
+    depth: usize,
+    keep: &dyn Fn(u32) -> bool,
+    search: impl Fn(&[f32], usize, &dyn Fn(u32) -> bool) -> Vec<Entry>,
+) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::with_capacity(depth);
+    let mut taken = HashSet::new();
+    if let Some(text) = text {
+        for e in search(text, depth / 2, keep) {
+            taken.insert(e.row);
+            out.push(e);
+        }
+    }
+    let (mut popular, mut trending) = (snapshot.popular.iter(), snapshot.trending.iter());
+    let mut rank = 0usize;
+    while out.len() < depth {
+        let next = if rank.is_multiple_of(2) {
+            trending.next().or_else(|| popular.next())
+        } else {
+            popular.next().or_else(|| trending.next())
+        };
+        let Some(&row) = next else { break };
+        rank += 1;
+        if keep(row) && taken.insert(row) {
+            out.push(Entry {
+                row,
+                score: 1.0 / (out.len() + 1) as f32,
+                sponsored: None,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,226 @@
+//! The feed while things change: events invalidate a user's cached feed, sponsored slots
+//! follow campaigns' budgets, and an index rebuilt under load swaps in without a failed
+//! request.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::json;
+use server::db::entities::{advertiser, campaign, creative};
+use server::serving::index;
+
+use crate::http_client::post;
+use crate::serving::{ids, recommend};
+use crate::serving_world::{CATALOGUE, index_settings, serve_world};
+
+async fn events(
+    app: &crate::support::TestApp,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = post(
+        app.addr,
+        "/api/v1/events",
+        "application/json",
+        body.to_string().as_bytes(),
+    )
+    .await;
+    (r.status, r.json())
+}
+
+#[tokio::test]
+async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
+    let app = serve_world().await;
+    let (_, before) = recommend(&app, json!({"user_id": "3", "num_recommendations": 5})).await;
+    let top = ids(&before)[0];
+    let (status, report) = events(
+        &app,
+        json!({"events": [
+            {"kind": "click", "user_id": "3", "item_id": top, "idempotency_key": "k-1"},
+            {"kind": "save", "user_id": "3", "item_id": top}
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["accepted"], 2);
+    let (_, after) = recommend(&app, json!({"user_id": "3", "num_recommendations": 5})).await;
+    assert!(
+        !ids(&after).contains(&top),
+        "a clicked item leaves the cached feed at once"
+    );
+
+    // Bad batches change nothing.
+    for body in [
+        json!({"events": []}),
+        json!({"events": [{"kind": "click", "user_id": "no-such-user", "item_id": top}]}),
+        json!({"events": [{"kind": "click", "user_id": "3", "item_id": -1}]}),
+        json!({"events": [{"kind": "teleport", "user_id": "3", "item_id": top}]}),
+        json!({"events": [{"kind": "click", "user_id": "3", "item_id": top, "occurred_at": "yesterday"}]}),
+    ] {
+        let (status, error) = events(&app, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {error}");
+    }
+
+    // A campaign promoting an item the user has not seen takes a sponsored slot...
+    let db = app.state.db.conn();
+    let promoted = ids(&after)[4];
+    let now = Utc::now();
+    let adv = advertiser::ActiveModel {
+        name: Set("Test advertiser".into()),
+        time_zone: Set("UTC".into()),
+        currency: Set("USD".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("advertiser");
+    let camp = campaign::ActiveModel {
+        advertiser_id: Set(adv.id),
+        name: Set("Promo".into()),
+        status: Set("active".into()),
+        daily_budget: Set(0.004),
+        total_budget: Set(None),
+        starts_at: Set(now - chrono::Duration::days(1)),
+        ends_at: Set(None),
+        targeting: Set(json!({})),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("campaign");
+    let ad = creative::ActiveModel {
+        campaign_id: Set(camp.id),
+        item_id: Set(promoted),
+        name: Set("c".into()),
+        headline: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("creative");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A context the user has not asked for before: a fresh ranking, not the cached one.
+    let (_, feed) = recommend(&app, json!({"user_id": "3", "num_recommendations": 10, "exclude_seen": true, "context": {"text": "fresh"}})).await;
+    let sponsored: Vec<&serde_json::Value> = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| !i["sponsored"].is_null())
+        .collect();
+    assert_eq!(sponsored.len(), 1, "{feed}");
+    assert_eq!(sponsored[0]["item_id"], promoted);
+    assert_eq!(sponsored[0]["sponsored"]["creative_id"], ad.id);
+    assert_eq!(
+        feed["items"][2]["item_id"], promoted,
+        "the first sponsored slot is position 2"
+    );
+
+    // ...until an impression at 5.00 CPM spends its 0.004 daily budget.
+    let (status, report) = events(&app, json!({"events": [{"kind": "impression", "user_id": "3", "item_id": promoted, "campaign_id": camp.id, "creative_id": ad.id}]})).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["ad_events"], 1);
+    // A retried batch with the same idempotency key is not recorded twice.
+    let impression = json!({"events": [{"kind": "impression", "user_id": "3", "item_id": promoted, "campaign_id": camp.id, "creative_id": ad.id, "idempotency_key": "imp-1"}]});
+    let (_, first) = events(&app, impression.clone()).await;
+    let (_, retried) = events(&app, impression).await;
+    assert_eq!(
+        (first["ad_events"].clone(), retried["duplicates"].clone()),
+        (json!(1), json!(1)),
+        "{retried}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, spent) = recommend(
+        &app,
+        json!({"user_id": "3", "num_recommendations": 10, "context": {"text": "later"}}),
+    )
+    .await;
+    assert!(
+        spent["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["sponsored"].is_null()),
+        "{spent}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_index_is_rebuilt_while_requests_flow_and_none_fails() {
+    let app = Arc::new(serve_world().await);
+    let (first_version, _) = app.state.serving.current_version().expect("loaded");
+    let failures = Arc::new(AtomicUsize::new(0));
+    let served = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for c in 0..4 {
+        let (app, failures, served, stop) =
+            (app.clone(), failures.clone(), served.clone(), stop.clone());
+        clients.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let user = (c * 97 + n * 13) % 900 + 1;
+                let (status, body) = recommend(
+                    &app,
+                    json!({"user_id": user.to_string(), "num_recommendations": 10}),
+                )
+                .await;
+                if status != 200 || ids(&body).len() != 10 {
+                    failures.fetch_add(1, Ordering::Relaxed);
+                    eprintln!("failed during the rebuild: {status} {body}");
+                }
+                served.fetch_add(1, Ordering::Relaxed);
+                n += 1;
+            }
+        }));
+    }
+    let dir = app.state.settings.data.dir.join("models").join(CATALOGUE);
+    let report = index::build(
+        app.state.db.conn(),
+        &app.state.vectors,
+        &dir,
+        CATALOGUE,
+        &index_settings(),
+        |_, _| {},
+    )
+    .await
+    .expect("rebuild");
+    let mut swapped = false;
+    for _ in 0..100 {
+        if app
+            .state
+            .serving
+            .current_version()
+            .is_some_and(|(v, _)| v != first_version)
+        {
+            swapped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Keep asking for a moment on the new snapshot too.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.await.expect("client");
+    }
+    assert!(
+        swapped,
+        "the server picked up version {} within 10 s",
+        report.version
+    );
+    assert!(
+        served.load(Ordering::Relaxed) > 20,
+        "requests flowed throughout"
+    );
+    assert_eq!(failures.load(Ordering::Relaxed), 0);
+    match Arc::try_unwrap(app) {
+        Ok(app) => app.stop().await,
+        Err(_) => panic!("clients still hold the app"),
+    }
+}
