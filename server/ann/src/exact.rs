@@ -51,7 +51,7 @@ pub fn exact_search(
     dim: usize,
     query: &[f32],
     k: usize,
-    mut keep: impl FnMut(i64) -> bool,
+    keep: &dyn Fn(i64) -> bool,
 ) -> Result<Vec<Hit>, AnnError> {
     check(ids, vectors, dim)?;
     let mut top = TopK::new(k);

@@ -52,15 +52,20 @@ impl IvfIndex {
             .iter()
             .flat_map(|&i| row(i).iter().copied())
             .collect();
+        // The sample, contiguous, so that each iteration's assignment runs on every core.
+        let sampled: Vec<f32> = sample
+            .iter()
+            .flat_map(|&i| row(i).iter().copied())
+            .collect();
         for _ in 0..params.iterations {
             let mut sums = vec![0f32; lists * dim];
             let mut counts = vec![0usize; lists];
-            for &i in &sample {
-                let c = nearest(&centroids, dim, row(i));
+            let nearest_of = assign_all(&centroids, &sampled, dim);
+            for (&c, v) in nearest_of.iter().zip(sampled.chunks_exact(dim)) {
                 counts[c] += 1;
                 sums[c * dim..(c + 1) * dim]
                     .iter_mut()
-                    .zip(row(i))
+                    .zip(v)
                     .for_each(|(s, x)| *s += x);
             }
             for c in 0..lists {
@@ -119,7 +124,7 @@ impl IvfIndex {
         query: &[f32],
         k: usize,
         probes: usize,
-        mut keep: impl FnMut(i64) -> bool,
+        keep: &dyn Fn(i64) -> bool,
     ) -> Vec<Hit> {
         let dim = self.dim;
         let mut nearest_lists = TopK::new(probes.clamp(1, self.lists()));

@@ -4,7 +4,9 @@
 //! over the same vectors is the reference that recall is measured against.
 //!
 //! A crate of its own so that its kernels are optimised even in the debug builds that the
-//! server, the tests and the demo run (see the workspace's `profile.dev.package.ann`).
+//! server, the tests and the demo run (see the workspace's `profile.dev.package.ann`). For the
+//! same reason the searches take their filter as `&dyn Fn`, not a generic: a generic function
+//! is compiled in the crate that calls it, at that crate's optimisation level.
 //!
 //! Module map:
 //! - `exact`      brute-force top-k, and the inner-product kernel

@@ -22,13 +22,13 @@ fn recall_against_exact_search_is_high_with_few_probes() {
     let (mut found, mut wanted) = (0, 0);
     // Queries from the same world: every 20th vector (it finds itself in both searches).
     for q in vectors.chunks_exact(dim).step_by(20) {
-        let exact: Vec<i64> = exact_search(&ids, &vectors, dim, q, 20, |_| true)
+        let exact: Vec<i64> = exact_search(&ids, &vectors, dim, q, 20, &|_| true)
             .expect("exact")
             .iter()
             .map(|h| h.id)
             .collect();
         let approx: Vec<i64> = index
-            .search(q, 20, 6, |_| true)
+            .search(q, 20, 6, &|_| true)
             .iter()
             .map(|h| h.id)
             .collect();
@@ -46,8 +46,8 @@ fn all_probes_equal_exact_search_and_filters_apply() {
     let index = IvfIndex::build(&ids, &vectors, dim, &params(7)).expect("build");
     let query = &vectors[..dim];
     let keep = |id: i64| id % 3 != 0;
-    let exact = exact_search(&ids, &vectors, dim, query, 10, keep).expect("exact");
-    let approx = index.search(query, 10, 7, keep);
+    let exact = exact_search(&ids, &vectors, dim, query, 10, &keep).expect("exact");
+    let approx = index.search(query, 10, 7, &keep);
     assert_eq!(approx, exact, "scanning every list is exact search");
     assert!(approx.iter().all(|h| h.id % 3 != 0));
     assert!(
@@ -55,8 +55,8 @@ fn all_probes_equal_exact_search_and_filters_apply() {
         "best first"
     );
     // k beyond the count returns everything that passes the filter.
-    assert_eq!(index.search(query, 10_000, 7, |_| true).len(), 200);
-    assert!(index.search(query, 0, 7, |_| true).is_empty());
+    assert_eq!(index.search(query, 10_000, 7, &|_| true).len(), 200);
+    assert!(index.search(query, 0, 7, &|_| true).is_empty());
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub enum BenchCommand {
     Encoders(EncoderBenchArgs),
     /// Two-tower training samples/s through tch and through PyTorch.
     Training(super::bench_training::TrainingBenchArgs),
+    /// Top-k latency and recall: in-memory IVF-Flat, exact search, LanceDB's IVF_PQ and flat scan.
+    Ann(super::bench_ann::AnnBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +63,7 @@ pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()
             tokio::task::spawn_blocking(move || super::bench_training::report(&settings, &args))
                 .await?
         }
+        BenchCommand::Ann(args) => super::bench_ann::report(settings, args).await,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The `vitrine` command line. Each long step of the data flow becomes a subcommand here.
 
 mod bench;
+mod bench_ann;
+mod bench_lance;
 mod bench_training;
 mod doctor;
 mod evaluate;

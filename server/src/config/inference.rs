@@ -50,7 +50,8 @@ pub struct SnapshotSettings {
 pub struct FeedSettings {
     pub default_size: usize,
     pub max_size: usize,
-    /// How deep the ranked list behind one feed goes; "load more" pages through it.
+    /// How deep the ranked list behind one feed goes (or the page size, if larger); "load
+    /// more" pages through it, and it is what a cache miss pays for.
     pub depth: usize,
     /// Zero-based feed positions given to promoted items, marked as sponsored.
     pub sponsored_slots: Vec<usize>,
@@ -93,10 +94,10 @@ impl Default for IndexSettings {
     fn default() -> Self {
         Self {
             partitions: 0,
-            sub_vectors: 16,
+            sub_vectors: 32,
             min_rows: 5000,
             nprobes: 20,
-            refine_factor: 5,
+            refine_factor: 10,
         }
     }
 }
@@ -118,7 +119,7 @@ impl Default for FeedSettings {
         Self {
             default_size: 20,
             max_size: 1000,
-            depth: 1000,
+            depth: 300,
             sponsored_slots: vec![2, 9],
             sponsored_cpm: 5.0,
             max_per_category: 3,
@@ -156,8 +157,8 @@ impl InferenceSettings {
                 "must be at least 1 and at most feed.max_size",
             );
         }
-        if f.depth < f.max_size {
-            return fail("inference.feed.depth", "must be at least feed.max_size");
+        if f.depth == 0 {
+            return fail("inference.feed.depth", "must be at least 1");
         }
         let p = self.snapshot.probe_fraction;
         if !(p > 0.0 && p <= 1.0) {

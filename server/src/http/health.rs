@@ -18,6 +18,20 @@ struct Readiness {
     status: &'static str,
     database: Check,
     vectors: Check,
+    /// The feed's in-memory index. Reported, not required: pages and the dashboard work
+    /// without it, and the feed answers 503 with what to run.
+    index: IndexCheck,
+}
+
+#[derive(Serialize)]
+struct IndexCheck {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +57,7 @@ impl<E: std::fmt::Display> From<Result<(), E>> for Check {
 }
 
 /// Ready when SQL answers and LanceDB can be listed; 503 with the failing check otherwise.
+/// The feed index's state is reported beside them.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let (database, vectors) = tokio::join!(state.db.ping(), state.vectors.table_names());
     let database = Check::from(database);
@@ -53,10 +68,25 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let index = match state.serving.current_version() {
+        Some((version, index_version)) => IndexCheck {
+            ok: true,
+            version: Some(version),
+            index_version: Some(index_version),
+            error: None,
+        },
+        None => IndexCheck {
+            ok: false,
+            version: None,
+            index_version: None,
+            error: Some(state.serving.problem()),
+        },
+    };
     let body = Readiness {
         status: if ready { "ready" } else { "unavailable" },
         database,
         vectors,
+        index,
     };
     (status, Json(body))
 }

@@ -171,8 +171,10 @@ impl Serving {
             Duration::from_secs(inference.feed.promotions_refresh_secs.max(1)),
         );
         tokio::spawn(async move {
-            let mut versions = tokio::time::interval(poll);
-            let mut budgets = tokio::time::interval(promos);
+            // Both were just done; the first ticks come one period from now.
+            let now = tokio::time::Instant::now();
+            let mut versions = tokio::time::interval_at(now + poll, poll);
+            let mut budgets = tokio::time::interval_at(now + promos, promos);
             loop {
                 tokio::select! {
                     _ = versions.tick() => {

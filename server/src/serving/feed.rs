@@ -121,7 +121,7 @@ impl Serving {
         let ranked = match self.feeds.get(&key) {
             Some(r) if r.snapshot_version == snapshot.version => r,
             _ => {
-                let computed = Arc::new(self.rank(&snapshot, &key, category).await?);
+                let computed = Arc::new(self.rank(&snapshot, &key, category, n).await?);
                 self.feeds.insert(key, computed.clone());
                 computed
             }
@@ -188,8 +188,10 @@ impl Serving {
         snapshot: &Snapshot,
         key: &FeedKey,
         category: Option<u32>,
+        at_least: usize,
     ) -> Result<RankedFeed, ApiError> {
         let feed = &self.settings.inference.feed;
+        let depth = feed.depth.max(at_least);
         let state = self.user_state(snapshot, &key.user).await?;
         let empty = HashSet::new();
         let seen = if key.exclude_seen {
@@ -202,7 +204,7 @@ impl Serving {
         };
         let (organic, fallback, query) = match &state.vector {
             Some(vector) => (
-                self.search(snapshot, vector, feed.depth, category.is_some(), &keep),
+                self.search(snapshot, vector, depth, category.is_some(), &keep),
                 false,
                 Some(vector.clone()),
             ),
@@ -221,7 +223,7 @@ impl Serving {
                     cold_start(
                         snapshot,
                         text_vector.as_deref(),
-                        feed.depth,
+                        depth,
                         &keep,
                         |v, k, keep| self.search(snapshot, v, k, category.is_some(), keep),
                     ),
@@ -257,7 +259,7 @@ impl Serving {
         let run = |probes| {
             snapshot
                 .ann
-                .search(query, k, probes, |row| keep(row as u32))
+                .search(query, k, probes, &|row| keep(row as u32))
                 .into_iter()
                 .map(|h| Entry {
                     row: h.id as u32,

@@ -21,7 +21,8 @@ pub fn diversify(
     if max_per_category == 0 || window == 0 {
         return entries;
     }
-    let mut pending = entries;
+    // A deque: picks come from near the front, so taking one moves at most `lookahead` items.
+    let mut pending: std::collections::VecDeque<Entry> = entries.into();
     let mut out: Vec<Entry> = Vec::with_capacity(pending.len());
     // Look ahead a bounded distance, so a long list costs O(n * lookahead).
     let lookahead = window * 8;
@@ -36,7 +37,9 @@ pub fn diversify(
                 < max_per_category
         };
         let pick = pending.iter().take(lookahead).position(fits).unwrap_or(0);
-        out.push(pending.remove(pick));
+        if let Some(entry) = pending.remove(pick) {
+            out.push(entry);
+        }
     }
     out
 }
