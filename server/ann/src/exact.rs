@@ -6,7 +6,7 @@ use crate::{AnnError, Hit};
 /// Inner product, in eight independent lanes so that the compiler keeps them in SIMD registers
 /// (a single running sum is a dependency chain it may not reorder).
 #[inline]
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut lanes = [0f32; 8];
     let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f32 = a8

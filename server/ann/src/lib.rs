@@ -21,7 +21,7 @@ mod rng;
 pub mod synthetic;
 mod topk;
 
-pub use exact::exact_search;
+pub use exact::{dot, exact_search};
 pub use ivf::{IvfIndex, IvfParams};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

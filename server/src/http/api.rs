@@ -185,7 +185,3 @@ pub(super) async fn events(
 async fn unknown_route(OriginalUri(uri): OriginalUri) -> HttpError {
     HttpError::not_found(format!("no API route at {}", uri.path()))
 }
-
-/// Keeps `PictureUpload` in use for the document only.
-#[allow(dead_code)]
-fn _schema_only(_: PictureUpload) {}

@@ -294,16 +294,12 @@ impl Serving {
                 let row = *snapshot.row_of.get(&p.item_id)?;
                 keep(row).then(|| Entry {
                     row,
-                    score: query.map_or(0.0, |q| ann_dot(q, snapshot.vector(row))),
+                    score: query.map_or(0.0, |q| ann::dot(q, snapshot.vector(row))),
                     sponsored: Some((p.campaign_id, p.creative_id)),
                 })
             })
             .collect()
     }
-}
-
-fn ann_dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Popular and trending items, interleaved and deduplicated, after the best content matches
