@@ -113,8 +113,11 @@ pub(super) async fn openapi() -> Response {
 pub(super) async fn recommend(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<RecommendRequest>,
-) -> Result<Json<RecommendResponse>, HttpError> {
-    Ok(Json(state.services.feed.recommend(request).await?))
+) -> Result<Response, HttpError> {
+    // The serving engine itself rather than the `FeedService` trait: it hands out the page's
+    // JSON bytes, kept from an earlier request when the feed is warm.
+    let body = state.serving.recommend_json(request).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `POST /api/v1/similar`: items like an item or a text (JSON), or a picture (multipart, the

@@ -2,10 +2,12 @@
 //! publishes new index versions into memory. Readers take an `Arc` of the snapshot under a
 //! read lock held for a pointer copy; the swap replaces it whole.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use app::error::ApiError;
+use axum::body::Bytes;
 use moka::sync::Cache;
 use sea_orm::DatabaseConnection;
 
@@ -29,6 +31,24 @@ pub struct RankedFeed {
     pub entries: Vec<Entry>,
     pub fallback: bool,
     pub snapshot_version: u64,
+    /// The REST response bodies already sent, by `(offset, size)`: a warm request copies
+    /// bytes instead of dressing and serialising the page again. They live and die with
+    /// the feed, so invalidation needs nothing more.
+    pub pages: Mutex<HashMap<(usize, usize), Bytes>>,
+}
+
+impl RankedFeed {
+    /// How many distinct pages a feed keeps serialised (clients page the same way).
+    pub const PAGE_BODIES: usize = 8;
+
+    pub fn new(entries: Vec<Entry>, fallback: bool, snapshot_version: u64) -> Self {
+        Self {
+            entries,
+            fallback,
+            snapshot_version,
+            pages: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use app::error::ApiError;
 use app::wire::{FeedItem, RecommendRequest, RecommendResponse, Sponsorship};
+use axum::body::Bytes;
 
 use super::engine::{FeedKey, RankedFeed, Serving, UserState};
 use super::rerank::{Entry, diversify, insert_sponsored};
@@ -87,13 +88,58 @@ pub(super) fn category_filter(
         .transpose()
 }
 
+/// A validated feed request resolved to its ranked feed and the page asked for.
+struct FeedPage {
+    snapshot: Arc<Snapshot>,
+    ranked: Arc<RankedFeed>,
+    user_id: String,
+    offset: usize,
+    size: usize,
+}
+
+impl FeedPage {
+    fn response(&self) -> RecommendResponse {
+        let entries = &self.ranked.entries;
+        let end = (self.offset + self.size).min(entries.len());
+        let page = entries.get(self.offset.min(end)..end).unwrap_or_default();
+        RecommendResponse {
+            user_id: self.user_id.clone(),
+            items: cards(&self.snapshot, page),
+            next_cursor: (end < entries.len()).then(|| format!("o{end}")),
+            fallback: self.ranked.fallback,
+            index_version: self.snapshot.index_version.clone(),
+        }
+    }
+}
+
 impl Serving {
+    /// A page of the user's feed.
     pub async fn recommend(
         &self,
         request: RecommendRequest,
     ) -> Result<RecommendResponse, ApiError> {
+        Ok(self.feed_page(request).await?.response())
+    }
+
+    /// The same page as [`Self::recommend`], as the JSON bytes of its response. The bytes of
+    /// a page are kept with the ranked feed, so a warm request serialises nothing.
+    pub async fn recommend_json(&self, request: RecommendRequest) -> Result<Bytes, ApiError> {
+        let page = self.feed_page(request).await?;
+        let at = (page.offset, page.size);
+        let mut pages = page.ranked.pages.lock().map_err(internal)?;
+        if let Some(body) = pages.get(&at) {
+            return Ok(body.clone());
+        }
+        let body = Bytes::from(serde_json::to_vec(&page.response()).map_err(internal)?);
+        if pages.len() < RankedFeed::PAGE_BODIES {
+            pages.insert(at, body.clone());
+        }
+        Ok(body)
+    }
+
+    async fn feed_page(&self, request: RecommendRequest) -> Result<FeedPage, ApiError> {
         let feed = &self.settings.inference.feed;
-        let n = size(
+        let size = size(
             request.num_recommendations,
             feed.default_size,
             feed.max_size,
@@ -113,27 +159,25 @@ impl Serving {
             .filter(|t| !t.is_empty())
             .map(str::to_owned);
         let key = FeedKey {
-            user: request.user_id.clone(),
-            category: request.context.category.clone(),
+            user: request.user_id,
+            category: request.context.category,
             text,
             exclude_seen: request.exclude_seen.unwrap_or(true),
         };
         let ranked = match self.feeds.get(&key) {
             Some(r) if r.snapshot_version == snapshot.version => r,
             _ => {
-                let computed = Arc::new(self.rank(&snapshot, &key, category, n).await?);
-                self.feeds.insert(key, computed.clone());
+                let computed = Arc::new(self.rank(&snapshot, &key, category, size).await?);
+                self.feeds.insert(key.clone(), computed.clone());
                 computed
             }
         };
-        let end = (offset + n).min(ranked.entries.len());
-        let page = ranked.entries.get(offset.min(end)..end).unwrap_or_default();
-        Ok(RecommendResponse {
-            user_id: request.user_id,
-            items: cards(&snapshot, page),
-            next_cursor: (end < ranked.entries.len()).then(|| format!("o{end}")),
-            fallback: ranked.fallback,
-            index_version: snapshot.index_version.clone(),
+        Ok(FeedPage {
+            snapshot,
+            ranked,
+            user_id: key.user,
+            offset,
+            size,
         })
     }
 
@@ -239,11 +283,11 @@ impl Serving {
             feed.diversity_window,
         );
         let promoted = self.promoted(snapshot, query.as_deref(), &keep);
-        Ok(RankedFeed {
-            entries: insert_sponsored(organic, promoted, &feed.sponsored_slots),
+        Ok(RankedFeed::new(
+            insert_sponsored(organic, promoted, &feed.sponsored_slots),
             fallback,
-            snapshot_version: snapshot.version,
-        })
+            snapshot.version,
+        ))
     }
 
     /// ANN top-`k` under `keep`. A narrow filter (a category) that leaves the probed lists

@@ -59,6 +59,23 @@ async fn feeds_are_personalised_paged_and_leave_out_what_was_seen() {
     assert_eq!(first["fallback"], false);
     let page_one = ids(&first);
     assert_eq!(page_one.len(), 10);
+    // The second ask is answered from the kept page bytes, and says the same.
+    let (_, again) = recommend(&app, json!({"user_id": "1", "num_recommendations": 10})).await;
+    assert_eq!(again, first);
+    let service = app.state.services.feed.clone();
+    let through_service = service
+        .recommend(
+            serde_json::from_value(json!({"user_id": "1", "num_recommendations": 10}))
+                .expect("request"),
+        )
+        .await
+        .expect("the service answers");
+    let served: Vec<i64> = through_service.items.iter().map(|i| i.item_id).collect();
+    assert_eq!(served, page_one, "REST and server functions see one feed");
+    assert_eq!(
+        through_service.next_cursor.as_deref(),
+        first["next_cursor"].as_str()
+    );
     let seen = seen_by(&app, "1").await;
     assert!(
         page_one.iter().all(|i| !seen.contains(i)),
