@@ -7,8 +7,9 @@ use async_trait::async_trait;
 
 use crate::error::ApiError;
 use crate::wire::{
-    EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
-    SystemReport,
+    CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, EventBatch, EventsReport,
+    ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, RecommendRequest,
+    RecommendResponse, SimilarRequest, SimilarResponse, StudyResults, StudySummary, SystemReport,
 };
 
 /// Health and versions of the stack: libtorch, SQL, LanceDB.
@@ -36,11 +37,37 @@ pub trait FeedService: Send + Sync {
     async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError>;
 }
 
+/// Advertiser analytics: campaign reports, experiments and causal studies.
+#[async_trait]
+pub trait AnalyticsService: Send + Sync {
+    /// A campaign's metrics over a date range, with an optional breakdown.
+    async fn campaign_report(
+        &self,
+        request: CampaignReportRequest,
+    ) -> Result<CampaignReport, ApiError>;
+    async fn create_experiment(
+        &self,
+        request: CreateExperiment,
+    ) -> Result<ExperimentSummary, ApiError>;
+    /// Per-arm metrics, tests, corrections, the SRM check and the sequential reading.
+    async fn experiment_results(
+        &self,
+        id: i32,
+        charts: bool,
+    ) -> Result<ExperimentResults, ApiError>;
+    /// The arm a user falls in (deterministic, from the experiment's salt).
+    async fn assign(&self, id: i32, user_id: &str) -> Result<String, ApiError>;
+    fn power(&self, request: PowerRequest) -> Result<PowerResponse, ApiError>;
+    async fn create_study(&self, request: CreateStudy) -> Result<StudySummary, ApiError>;
+    async fn study_results(&self, id: i32, charts: bool) -> Result<StudyResults, ApiError>;
+}
+
 /// Every service, as shared trait objects. Cloning is cheap.
 #[derive(Clone)]
 pub struct Services {
     pub system: Arc<dyn SystemService>,
     pub feed: Arc<dyn FeedService>,
+    pub analytics: Arc<dyn AnalyticsService>,
 }
 
 /// Takes the services from the Leptos context that the server provided.

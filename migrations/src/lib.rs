@@ -5,6 +5,7 @@
 //!   `catalogue` (catalogues, users, items, item images, interactions), `advertising`
 //!   (advertisers, accounts, API keys, campaigns, creatives, events, daily rollups) and
 //!   `studies` (experiments, assignments, causal studies)
+//! - `m20261126_000002_experiment_campaign`  the campaign an advertiser's experiment tests
 //!
 //! Migrations are append-only: change the schema with a new file, never by editing an old one.
 
@@ -12,13 +13,17 @@ pub use sea_orm_migration::prelude::*;
 pub use sea_orm_migration::{Migration, MigrationStatus};
 
 mod m20261126_000001_core_schema;
+mod m20261126_000002_experiment_campaign;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_core_schema::Migration)]
+        vec![
+            Box::new(m20261126_000001_core_schema::Migration),
+            Box::new(m20261126_000002_experiment_campaign::Migration),
+        ]
     }
 }
 

@@ -13,10 +13,12 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Yaml};
 use serde::{Deserialize, Serialize};
 
+mod analytics;
 mod encoders;
 mod inference;
 mod training;
 
+pub use analytics::AnalyticsSettings;
 pub use encoders::{
     EncoderSettings, ExtractSettings, ImageEncoderSettings, Pooling, Precision, TextEncoderSettings,
 };
@@ -52,6 +54,7 @@ pub struct Settings {
     pub training: TrainingSettings,
     pub baselines: BaselineSettings,
     pub inference: InferenceSettings,
+    pub analytics: AnalyticsSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -264,7 +267,8 @@ impl Settings {
         self.extract.validate()?;
         self.two_tower.validate()?;
         self.training.validate()?;
-        self.inference.validate()
+        self.inference.validate()?;
+        self.analytics.validate()
     }
 }
 

@@ -11,6 +11,8 @@
 //! - `eval`       the offline protocol: k-core, split, full ranking, metrics
 //! - `recsys`     tch: devices, the baselines, the two-tower model, training, checkpoints
 //! - `fsio`       files written whole or not at all (temp file, sync, rename)
+//! - `analytics`  campaign reports from daily rollups, experiments and causal studies (the
+//!   statistics themselves are the `estimators` crate)
 //! - `charts`     plotters charts as SVG strings
 //! - `serving`    `vitrine index`, the in-memory snapshot of the published index, the feed,
 //!   similar items, events, caches and promotions (the IVF-Flat itself is the `ann` crate)
@@ -22,6 +24,7 @@
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 
+pub mod analytics;
 pub mod charts;
 pub mod cli;
 pub mod config;

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::analytics::Analytics;
 use crate::config::Settings;
 use crate::db::{Database, DbError};
 use crate::recsys::device::{DeviceError, TorchInfo, device_name, resolve_device};
@@ -69,6 +70,9 @@ impl AppState {
         let settings = Arc::new(settings);
         let serving = Serving::new(settings.clone(), db.conn().clone(), vectors.clone());
         serving.start().await;
+        let analytics =
+            Analytics::new(db.conn().clone(), settings.clone(), serving.rollups.clone());
+        analytics.start();
         let services = Services {
             system: Arc::new(SystemReporter::new(
                 db.clone(),
@@ -77,6 +81,7 @@ impl AppState {
                 device,
             )),
             feed: Arc::new(FeedEngine(serving.clone())),
+            analytics,
         };
         let leptos_options = LeptosOptions::builder()
             .output_name("vitrine")

@@ -51,3 +51,8 @@ pub struct VectorStoreReport {
 
 mod feed;
 pub use feed::*;
+
+mod analytics;
+mod studies;
+pub use analytics::*;
+pub use studies::*;

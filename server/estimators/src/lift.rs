@@ -16,6 +16,8 @@ pub struct Lift {
     /// `treatment - control`.
     pub absolute: f64,
     pub absolute_ci: (f64, f64),
+    /// The standard error of `absolute`.
+    pub std_error: f64,
     /// `treatment / control - 1`.
     pub relative: f64,
     /// Delta-method interval of the relative lift.

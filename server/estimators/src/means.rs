@@ -74,6 +74,7 @@ pub fn welch_test(control: &Summary, treatment: &Summary, level: f64) -> Result<
         treatment: treatment.mean,
         absolute: diff,
         absolute_ci: (diff - half, diff + half),
+        std_error: se,
         relative,
         relative_ci,
         statistic: t,

@@ -82,6 +82,7 @@ pub fn two_proportion_test(control: Proportion, treatment: Proportion, level: f6
         treatment: pt,
         absolute: pt - pc,
         absolute_ci: (pt - pc - half, pt - pc + half),
+        std_error: (control.variance() + treatment.variance()).sqrt(),
         relative,
         relative_ci,
         statistic: z,

@@ -90,6 +90,7 @@ pub fn ratio_test(control: &RatioSummary, treatment: &RatioSummary, level: f64) 
         treatment: treatment.ratio,
         absolute: diff,
         absolute_ci: (diff - half, diff + half),
+        std_error: se,
         relative,
         relative_ci,
         statistic: z,

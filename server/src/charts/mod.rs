@@ -1,5 +1,7 @@
 //! Charts as SVG strings, drawn with plotters on the server; pages show them inline.
 
+pub mod analytics;
+
 use plotters::prelude::*;
 
 use crate::recsys::checkpoint::EpochRecord;
@@ -8,7 +10,7 @@ use crate::recsys::checkpoint::EpochRecord;
 #[error("cannot draw the chart: {0}")]
 pub struct ChartError(String);
 
-fn err(e: impl std::fmt::Display) -> ChartError {
+pub(crate) fn err(e: impl std::fmt::Display) -> ChartError {
     ChartError(e.to_string())
 }
 

@@ -62,14 +62,22 @@ pub async fn run(settings: Settings, args: GenerateArgs) -> anyhow::Result<()> {
     .await
     .context("generating the synthetic world (nothing was written)")?;
     bar.finish_and_clear();
+    let rollup_rows = crate::analytics::rollup::rebuild(
+        db.conn(),
+        None,
+        settings.analytics.attribution_window_hours,
+    )
+    .await
+    .context("building the daily campaign rollups")?;
     println!(
-        "generate: {} users, {} events ({} views, {} clicks, CTR {:.3} planted {:.3}) in {:.1} s; ground truth in {}",
+        "generate: {} users, {} events ({} views, {} clicks, CTR {:.3} planted {:.3}), {} rollup rows in {:.1} s; ground truth in {}",
         truth.users,
         truth.events,
         truth.counts.view,
         truth.counts.click,
         truth.realised_ctr,
         truth.expected_ctr,
+        rollup_rows,
         started.elapsed().as_secs_f64(),
         config.out_dir.display()
     );

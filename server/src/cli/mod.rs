@@ -10,6 +10,7 @@ mod extract;
 mod generate;
 mod import;
 mod index;
+mod rollup;
 mod serve;
 mod train;
 
@@ -59,6 +60,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Run the content tower over the catalogue into LanceDB `item_vectors` and publish it.
     Index(index::IndexArgs),
+    /// Rebuild the daily campaign rollups from raw events.
+    Rollup(rollup::RollupArgs),
     /// Run the offline evaluation protocol: baselines and the two-tower on one split.
     Evaluate(evaluate::EvaluateArgs),
     /// Print a benchmark report.
@@ -92,6 +95,7 @@ impl Cli {
                 Command::Extract(args) => extract::run(settings, args).await,
                 Command::Train(args) => train::run(settings, args).await,
                 Command::Index(args) => index::run(settings, args).await,
+                Command::Rollup(args) => rollup::run(settings, args).await,
                 Command::Evaluate(args) => evaluate::run(settings, args).await,
                 Command::Bench(command) => bench::run(settings, command).await,
             }

@@ -14,8 +14,8 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
-use super::HttpError;
 use super::openapi::{ApiDoc, PictureUpload};
+use super::{HttpError, analytics_api};
 use crate::state::AppState;
 
 /// The router under construction, and the `(method, path)` of every route put in it.
@@ -48,6 +48,37 @@ pub fn routes() -> ApiRoutes {
     .route(Method::POST, "/recommend", post(recommend))
     .route(Method::POST, "/similar", post(similar))
     .route(Method::POST, "/events", post(events))
+    .route(
+        Method::POST,
+        "/analytics/campaign",
+        post(analytics_api::campaign_report),
+    )
+    .route(
+        Method::POST,
+        "/experiments",
+        post(analytics_api::create_experiment),
+    )
+    .route(
+        Method::POST,
+        "/experiments/power",
+        post(analytics_api::power),
+    )
+    .route(
+        Method::GET,
+        "/experiments/{id}/results",
+        get(analytics_api::experiment_results),
+    )
+    .route(
+        Method::GET,
+        "/experiments/{id}/assignment",
+        get(analytics_api::assignment),
+    )
+    .route(Method::POST, "/studies", post(analytics_api::create_study))
+    .route(
+        Method::GET,
+        "/studies/{id}/results",
+        get(analytics_api::study_results),
+    )
 }
 
 pub fn router() -> Router<AppState> {

@@ -67,6 +67,7 @@ impl From<ApiError> for HttpError {
             "forbidden" => StatusCode::FORBIDDEN,
             "not_found" => StatusCode::NOT_FOUND,
             "conflict" => StatusCode::CONFLICT,
+            "no_data" => StatusCode::UNPROCESSABLE_ENTITY,
             "database_unavailable" | "vector_store_unavailable" | "unavailable" => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

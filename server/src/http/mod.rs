@@ -3,10 +3,12 @@
 //! - `error`   the JSON error body and the one place statuses are chosen
 //! - `health`  `/healthz`, `/readyz`, `/metrics`
 //! - `api`     `/api/v1` routes, calling the same services as the server functions
+//! - `analytics_api`  the `/api/v1` routes of campaign reports, experiments and studies
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
 
+mod analytics_api;
 pub mod api;
 mod error;
 mod health;

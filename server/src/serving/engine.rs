@@ -69,6 +69,9 @@ pub struct Serving {
     pub(super) promotions: RwLock<Arc<Vec<Promotion>>>,
     pub(super) users: Cache<String, Arc<UserState>>,
     pub(super) feeds: Cache<FeedKey, Arc<RankedFeed>>,
+    /// Campaigns whose ad events arrived since their daily rollups were built; analytics
+    /// drains it. Every campaign is due at start (the attribution window may have changed).
+    pub rollups: Arc<crate::analytics::RollupQueue>,
 }
 
 impl Serving {
@@ -92,6 +95,7 @@ impl Serving {
             promotions: RwLock::new(Arc::new(Vec::new())),
             users,
             feeds,
+            rollups: Arc::new(crate::analytics::RollupQueue::everything_due()),
         })
     }
 

@@ -214,6 +214,13 @@ impl Serving {
                 .await
                 .map_err(db_error)?;
         }
+        let campaigns: Vec<i32> = ads
+            .iter()
+            .filter_map(|a| match &a.campaign_id {
+                sea_orm::ActiveValue::Set(c) | sea_orm::ActiveValue::Unchanged(c) => Some(*c),
+                sea_orm::ActiveValue::NotSet => None,
+            })
+            .collect();
         if !ads.is_empty() {
             event::Entity::insert_many(ads)
                 .exec(&txn)
@@ -221,6 +228,7 @@ impl Serving {
                 .map_err(db_error)?;
         }
         txn.commit().await.map_err(db_error)?;
+        self.rollups.mark(campaigns);
         for user in externals {
             self.invalidate_user(user);
         }

@@ -40,6 +40,25 @@ pub async fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8])
     send(addr, "POST", path, Some(content_type), &[], body).await
 }
 
+/// POST JSON with extra headers (`Accept: text/csv`, say).
+pub async fn post_json_with(
+    addr: SocketAddr,
+    path: &str,
+    body: &serde_json::Value,
+    headers: &[(&str, &str)],
+) -> Response {
+    let bytes = serde_json::to_vec(body).expect("JSON");
+    send(
+        addr,
+        "POST",
+        path,
+        Some("application/json"),
+        headers,
+        &bytes,
+    )
+    .await
+}
+
 async fn send(
     addr: SocketAddr,
     method: &str,

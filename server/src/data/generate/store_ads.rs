@@ -117,6 +117,7 @@ pub async fn store(
         let row = experiment::ActiveModel {
             id: NotSet,
             advertiser_id: Set(Some(advertiser_ids[x.advertiser])),
+            campaign_id: Set(Some(campaign_ids[x.campaign])),
             name: Set(x.name.to_owned()),
             hypothesis: Set(format!(
                 "{} changes the click-through rate of {}",

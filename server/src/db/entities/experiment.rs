@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub advertiser_id: Option<i32>,
+    /// The campaign an advertiser's experiment tests; `None` for a platform experiment.
+    pub campaign_id: Option<i32>,
     pub name: String,
     pub hypothesis: String,
     pub salt: String,

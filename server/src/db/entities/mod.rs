@@ -3,6 +3,7 @@
 
 pub mod advertiser;
 pub mod campaign;
+pub mod campaign_daily_stat;
 pub mod catalogue;
 pub mod causal_study;
 pub mod creative;

@@ -1,0 +1,320 @@
+//! Advertiser analytics on the wire: campaign reports, experiments and causal studies. Dates are
+//! `YYYY-MM-DD` calendar days in the advertiser's time zone; instants are RFC 3339. A ratio
+//! whose denominator is zero is `null`, never NaN.
+
+use serde::{Deserialize, Serialize};
+
+/// A breakdown of a campaign report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Breakdown {
+    Day,
+    Creative,
+    Segment,
+    Geo,
+}
+
+/// The ratio metrics of a campaign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Clicks per impression.
+    Ctr,
+    /// Attributed conversions per click.
+    Cvr,
+    /// Spend per click.
+    Cpc,
+    /// Spend per thousand impressions.
+    Cpm,
+    /// Spend per attributed conversion.
+    Cpa,
+    /// Attributed revenue per unit of spend.
+    Roas,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 6] = [
+        Metric::Ctr,
+        Metric::Cvr,
+        Metric::Cpc,
+        Metric::Cpm,
+        Metric::Cpa,
+        Metric::Roas,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Ctr => "ctr",
+            Metric::Cvr => "cvr",
+            Metric::Cpc => "cpc",
+            Metric::Cpm => "cpm",
+            Metric::Cpa => "cpa",
+            Metric::Roas => "roas",
+        }
+    }
+}
+
+/// `POST /api/v1/analytics/campaign`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CampaignReportRequest {
+    pub campaign_id: i32,
+    /// The ratio metrics to report; all of them when empty or absent.
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    /// First day, inclusive (default: the campaign's first day with data).
+    pub from: Option<String>,
+    /// Last day, inclusive (default: its last day with data).
+    pub to: Option<String>,
+    pub breakdown: Option<Breakdown>,
+    /// Also draw the daily series of each metric as SVG.
+    #[serde(default)]
+    pub charts: bool,
+}
+
+/// Counts, money and the requested ratios of one row.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MetricValues {
+    pub impressions: i64,
+    pub clicks: i64,
+    /// Conversions within the attribution window of a click.
+    pub conversions: i64,
+    pub spend: f64,
+    pub revenue: f64,
+    pub ctr: Option<f64>,
+    pub cvr: Option<f64>,
+    pub cpc: Option<f64>,
+    pub cpm: Option<f64>,
+    pub cpa: Option<f64>,
+    pub roas: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReportRow {
+    /// The day (`YYYY-MM-DD`), creative id, segment or geo.
+    pub key: String,
+    /// For people: the creative's name, or the key.
+    pub label: String,
+    pub values: MetricValues,
+}
+
+/// An SVG chart, drawn on the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Chart {
+    pub title: String,
+    pub svg: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CampaignReport {
+    pub campaign_id: i32,
+    pub campaign_name: String,
+    pub advertiser_id: i32,
+    /// ISO 4217, e.g. `USD`.
+    pub currency: String,
+    /// The IANA zone days are counted in.
+    pub time_zone: String,
+    pub from: String,
+    pub to: String,
+    pub attribution_window_hours: u32,
+    pub metrics: Vec<Metric>,
+    pub breakdown: Option<Breakdown>,
+    pub totals: MetricValues,
+    pub rows: Vec<ReportRow>,
+    pub charts: Vec<Chart>,
+}
+
+/// One arm of an experiment and its share of traffic.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ArmSpec {
+    pub name: String,
+    pub weight: f64,
+}
+
+/// The metrics an experiment reads per arm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ExperimentMetric {
+    /// Clicks per impression (a ratio over users, by the delta method).
+    Ctr,
+    /// Conversions per click (a ratio over users).
+    Cvr,
+    /// The share of users with at least one click (two-proportion z-test).
+    ClickingUsers,
+    /// Conversions per user (Welch, CUPED-adjusted by the pre-period).
+    ConversionsPerUser,
+    /// Revenue per user (Welch, CUPED-adjusted by the pre-period).
+    RevenuePerUser,
+}
+
+impl ExperimentMetric {
+    pub const ALL: [ExperimentMetric; 5] = [
+        ExperimentMetric::Ctr,
+        ExperimentMetric::Cvr,
+        ExperimentMetric::ClickingUsers,
+        ExperimentMetric::ConversionsPerUser,
+        ExperimentMetric::RevenuePerUser,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExperimentMetric::Ctr => "ctr",
+            ExperimentMetric::Cvr => "cvr",
+            ExperimentMetric::ClickingUsers => "clicking_users",
+            ExperimentMetric::ConversionsPerUser => "conversions_per_user",
+            ExperimentMetric::RevenuePerUser => "revenue_per_user",
+        }
+    }
+}
+
+/// `POST /api/v1/experiments`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateExperiment {
+    pub name: String,
+    #[serde(default)]
+    pub hypothesis: String,
+    pub campaign_id: i32,
+    /// Two or more; the first is the control.
+    pub arms: Vec<ArmSpec>,
+    pub primary_metric: ExperimentMetric,
+    /// RFC 3339; now when absent.
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExperimentSummary {
+    pub id: i32,
+    pub name: String,
+    pub hypothesis: String,
+    pub campaign_id: Option<i32>,
+    pub status: String,
+    pub arms: Vec<ArmSpec>,
+    pub primary_metric: String,
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ArmResult {
+    pub name: String,
+    pub weight: f64,
+    pub users: u64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub conversions: i64,
+    pub revenue: f64,
+}
+
+/// One metric, one treatment arm against the control.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct MetricResult {
+    pub metric: String,
+    pub arm: String,
+    /// How it was tested, e.g. `delta-method z-test`.
+    pub method: String,
+    pub control: f64,
+    pub treatment: f64,
+    pub absolute: f64,
+    pub absolute_ci: [f64; 2],
+    pub relative: f64,
+    pub relative_ci: [f64; 2],
+    pub statistic: f64,
+    pub p_value: f64,
+    /// Holm-adjusted across the experiment's metrics.
+    pub p_holm: f64,
+    /// Benjamini–Hochberg-adjusted across the experiment's metrics.
+    pub p_bh: f64,
+    /// Holm-adjusted p below `1 - confidence`.
+    pub significant: bool,
+    /// CUPED's share of variance removed, for the metrics it adjusts.
+    pub variance_reduction: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SrmResult {
+    pub statistic: f64,
+    pub p_value: f64,
+    /// p below 0.001: the split is not what was planned, and the results are suspect.
+    pub flagged: bool,
+    pub observed_shares: Vec<f64>,
+    pub expected_shares: Vec<f64>,
+}
+
+/// The always-valid (mSPRT) reading of the primary metric's absolute lift, one look per day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SequentialResult {
+    pub metric: String,
+    pub looks: usize,
+    pub p_value: f64,
+    pub interval: [f64; 2],
+    /// Safe to stop: the always-valid p is below `1 - confidence`.
+    pub conclusive: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExperimentResults {
+    pub experiment: ExperimentSummary,
+    pub confidence: f64,
+    pub arms: Vec<ArmResult>,
+    pub metrics: Vec<MetricResult>,
+    pub srm: SrmResult,
+    pub sequential: Option<SequentialResult>,
+    pub charts: Vec<Chart>,
+}
+
+/// `POST /api/v1/experiments/power`: the users a two-arm test needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PowerRequest {
+    /// The control arm's rate, e.g. a CTR of 0.05.
+    pub baseline_rate: f64,
+    /// The smallest relative lift worth detecting, e.g. 0.1 for +10%.
+    pub minimum_relative_lift: f64,
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    #[serde(default = "default_power")]
+    pub power: f64,
+    /// Treatment units per control unit.
+    #[serde(default = "default_ratio")]
+    pub ratio: f64,
+}
+
+fn default_alpha() -> f64 {
+    0.05
+}
+fn default_power() -> f64 {
+    0.8
+}
+fn default_ratio() -> f64 {
+    1.0
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PowerResponse {
+    pub control_units: u64,
+    pub treatment_units: u64,
+    pub total_units: u64,
+    /// Cohen's h.
+    pub effect_size: f64,
+}

@@ -1,0 +1,263 @@
+//! An experiment's results: per-arm totals, each metric's test of every treatment arm against
+//! the control, Holm and Benjamini–Hochberg across them, the sample-ratio check, and the
+//! sequential (mSPRT) reading of the primary metric day by day.
+
+use app::error::ApiError;
+use app::wire::{
+    ArmResult, Chart, ExperimentMetric, ExperimentResults, MetricResult, SequentialResult,
+    SrmResult,
+};
+use estimators::{
+    CupedArm, Lift, Look, Msprt, Proportion, RatioSummary, StatsError, Summary, benjamini_hochberg,
+    cuped_test, holm, ratio_test, sample_ratio_check, two_proportion_test, welch_test,
+};
+
+use super::experiment_data::{self, ExperimentData, UserTotals, totals};
+use super::experiments::{arms_of, summary};
+use super::{Analytics, invalid_stats, no_data};
+use crate::charts;
+
+/// One metric's test, and CUPED's variance reduction where it applied.
+struct Tested {
+    lift: Lift,
+    method: &'static str,
+    variance_reduction: Option<f64>,
+}
+
+fn metric_of(name: &str) -> Option<ExperimentMetric> {
+    ExperimentMetric::ALL.into_iter().find(|m| m.name() == name)
+}
+
+/// `metric` of treatment against control, from users' totals (and pre-period totals).
+fn test(
+    metric: ExperimentMetric,
+    (control, treatment): (&[UserTotals], &[UserTotals]),
+    (pre_c, pre_t): (&[UserTotals], &[UserTotals]),
+    level: f64,
+) -> Result<Tested, StatsError> {
+    let plain = |lift| Tested {
+        lift,
+        method: "",
+        variance_reduction: None,
+    };
+    let ratio =
+        |num: fn(&UserTotals) -> f64, den: fn(&UserTotals) -> f64| -> Result<Lift, StatsError> {
+            let arm = |users: &[UserTotals]| {
+                let (y, x): (Vec<f64>, Vec<f64>) = users.iter().map(|u| (num(u), den(u))).unzip();
+                RatioSummary::of(&y, &x)
+            };
+            ratio_test(&arm(control)?, &arm(treatment)?, level)
+        };
+    let adjusted = |value: fn(&UserTotals) -> f64| -> Result<Tested, StatsError> {
+        let values = |users: &[UserTotals]| users.iter().map(value).collect::<Vec<f64>>();
+        let (yc, yt, xc, xt) = (
+            values(control),
+            values(treatment),
+            values(pre_c),
+            values(pre_t),
+        );
+        match cuped_test(
+            CupedArm {
+                outcome: &yc,
+                covariate: &xc,
+            },
+            CupedArm {
+                outcome: &yt,
+                covariate: &xt,
+            },
+            level,
+        ) {
+            Ok(r) => Ok(Tested {
+                lift: r.lift,
+                method: "Welch t-test, CUPED-adjusted",
+                variance_reduction: Some(r.variance_reduction),
+            }),
+            // No pre-period variation: the plain test.
+            Err(StatsError::Degenerate(_)) => Ok(Tested {
+                method: "Welch t-test",
+                ..plain(welch_test(&Summary::of(&yc)?, &Summary::of(&yt)?, level)?)
+            }),
+            Err(e) => Err(e),
+        }
+    };
+    Ok(match metric {
+        ExperimentMetric::Ctr => Tested {
+            method: "delta-method z-test (clicks / impressions per user)",
+            ..plain(ratio(|u| u.clicks, |u| u.impressions)?)
+        },
+        ExperimentMetric::Cvr => Tested {
+            method: "delta-method z-test (conversions / clicks per user)",
+            ..plain(ratio(|u| u.conversions, |u| u.clicks)?)
+        },
+        ExperimentMetric::ClickingUsers => {
+            let arm = |users: &[UserTotals]| {
+                Proportion::new(
+                    users.iter().filter(|u| u.clicks > 0.0).count() as u64,
+                    users.len() as u64,
+                )
+            };
+            Tested {
+                method: "two-proportion z-test",
+                ..plain(two_proportion_test(arm(control)?, arm(treatment)?, level)?)
+            }
+        }
+        ExperimentMetric::ConversionsPerUser => adjusted(|u| u.conversions)?,
+        ExperimentMetric::RevenuePerUser => adjusted(|u| u.revenue)?,
+    })
+}
+
+impl Analytics {
+    pub(crate) async fn results(&self, id: i32, draw: bool) -> Result<ExperimentResults, ApiError> {
+        let model = self.experiment(id).await?;
+        let arms = arms_of(&model)?;
+        let campaign_id = model.campaign_id.ok_or_else(|| {
+            invalid_stats(format!(
+                "experiment {id} is a platform experiment without a campaign; its metrics come from the feed's events by model version"
+            ))
+        })?;
+        let names: Vec<String> = arms.iter().map(|a| a.name.clone()).collect();
+        let data = experiment_data::load(&self.db, &model, campaign_id, &names).await?;
+        if let Some(empty) = data.users.iter().position(Vec::is_empty) {
+            return Err(no_data(format!(
+                "arm `{}` of experiment {id} has no users yet",
+                names[empty]
+            )));
+        }
+        let level = self.settings.analytics.confidence;
+        let last = data.days.saturating_sub(1);
+        let per_arm: Vec<Vec<UserTotals>> = data
+            .users
+            .iter()
+            .map(|users| users.iter().map(|events| totals(events, last)).collect())
+            .collect();
+        let mut results = Vec::new();
+        for metric in ExperimentMetric::ALL {
+            for t in 1..arms.len() {
+                match test(
+                    metric,
+                    (&per_arm[0], &per_arm[t]),
+                    (&data.pre[0], &data.pre[t]),
+                    level,
+                ) {
+                    Ok(tested) => results.push((metric, t, tested)),
+                    // A metric with no data in an arm (no clicks yet, say) is left out, not NaN.
+                    Err(e) => {
+                        tracing::debug!(metric = metric.name(), error = %e, "metric not testable")
+                    }
+                }
+            }
+        }
+        let p: Vec<f64> = results.iter().map(|(_, _, r)| r.lift.p_value).collect();
+        let (p_holm, p_bh) = (
+            holm(&p).map_err(invalid_stats)?,
+            benjamini_hochberg(&p).map_err(invalid_stats)?,
+        );
+        let metrics: Vec<MetricResult> = results
+            .into_iter()
+            .zip(p_holm.into_iter().zip(p_bh))
+            .map(|((metric, t, r), (ph, pb))| MetricResult {
+                metric: metric.name().to_owned(),
+                arm: names[t].clone(),
+                method: r.method.to_owned(),
+                control: r.lift.control,
+                treatment: r.lift.treatment,
+                absolute: r.lift.absolute,
+                absolute_ci: [r.lift.absolute_ci.0, r.lift.absolute_ci.1],
+                relative: r.lift.relative,
+                relative_ci: [r.lift.relative_ci.0, r.lift.relative_ci.1],
+                statistic: r.lift.statistic,
+                p_value: r.lift.p_value,
+                p_holm: ph,
+                p_bh: pb,
+                significant: ph < 1.0 - level,
+                variance_reduction: r.variance_reduction,
+            })
+            .collect();
+        let counts: Vec<u64> = data.users.iter().map(|u| u.len() as u64).collect();
+        let weights: Vec<f64> = arms.iter().map(|a| a.weight).collect();
+        let srm = sample_ratio_check(&counts, &weights).map_err(invalid_stats)?;
+        let sequential = metric_of(&model.primary_metric)
+            .and_then(|m| self.sequential(m, &data, level).ok().flatten());
+        let charts = if draw && !metrics.is_empty() {
+            let svg = charts::analytics::lift_whiskers(&metrics).map_err(super::internal)?;
+            vec![Chart {
+                title: "Relative lift by metric".into(),
+                svg,
+            }]
+        } else {
+            Vec::new()
+        };
+        Ok(ExperimentResults {
+            experiment: summary(&model)?,
+            confidence: level,
+            arms: arms
+                .iter()
+                .zip(&per_arm)
+                .map(|(arm, users)| {
+                    let sum = |f: fn(&UserTotals) -> f64| users.iter().map(f).sum::<f64>();
+                    ArmResult {
+                        name: arm.name.clone(),
+                        weight: arm.weight,
+                        users: users.len() as u64,
+                        impressions: sum(|u| u.impressions) as i64,
+                        clicks: sum(|u| u.clicks) as i64,
+                        conversions: sum(|u| u.conversions) as i64,
+                        revenue: sum(|u| u.revenue),
+                    }
+                })
+                .collect(),
+            metrics,
+            srm: SrmResult {
+                statistic: srm.statistic,
+                p_value: srm.p_value,
+                flagged: srm.flagged,
+                observed_shares: srm.observed_shares,
+                expected_shares: srm.expected_shares,
+            },
+            sequential,
+            charts,
+        })
+    }
+
+    /// The primary metric's first treatment arm against control, one look per day; the
+    /// mixing scale is `sequential_relative_effect` times the control's final value.
+    fn sequential(
+        &self,
+        metric: ExperimentMetric,
+        data: &ExperimentData,
+        level: f64,
+    ) -> Result<Option<SequentialResult>, StatsError> {
+        let mut looks = Vec::new();
+        let mut control_value = 0.0;
+        for day in 0..data.days {
+            let arm = |a: usize| -> Vec<UserTotals> {
+                data.users[a].iter().map(|e| totals(e, day)).collect()
+            };
+            let Ok(t) = test(
+                metric,
+                (&arm(0), &arm(1)),
+                (&data.pre[0], &data.pre[1]),
+                level,
+            ) else {
+                continue;
+            };
+            looks.push(Look {
+                estimate: t.lift.absolute,
+                variance: t.lift.std_error.powi(2),
+            });
+            control_value = t.lift.control;
+        }
+        if looks.is_empty() || control_value == 0.0 {
+            return Ok(None);
+        }
+        let tau = self.settings.analytics.sequential_relative_effect * control_value.abs();
+        let statuses = Msprt::new(tau * tau)?.run(&looks, 1.0 - level)?;
+        Ok(statuses.last().map(|s| SequentialResult {
+            metric: metric.name().to_owned(),
+            looks: statuses.len(),
+            p_value: s.p_value,
+            interval: [s.interval.0, s.interval.1],
+            conclusive: s.conclusive,
+        }))
+    }
+}

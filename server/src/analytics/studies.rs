@@ -1,0 +1,265 @@
+//! Causal studies: a geo intervention on one campaign, read from the daily rollups by
+//! difference-in-differences (on log(1 + outcome), so effects are relative) or by synthetic
+//! control (the treated geos summed, on the index scale), with the last result stored.
+
+use std::collections::{HashMap, HashSet};
+
+use app::error::ApiError;
+use app::wire::{CreateStudy, StudyMethod, StudySummary};
+use chrono::{NaiveDate, TimeZone};
+use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use serde::{Deserialize, Serialize};
+
+use super::dates::{day, days, invalid};
+use super::{Analytics, database, no_data, not_found};
+use crate::db::entities::{campaign_daily_stat as stat, causal_study};
+
+/// What `causal_studies.design` holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Design {
+    pub campaign_id: i32,
+    #[serde(default = "geo")]
+    pub unit: String,
+    pub treated: Vec<String>,
+    pub control: Vec<String>,
+}
+
+fn geo() -> String {
+    "geo".into()
+}
+
+pub(crate) fn method_of(model: &causal_study::Model) -> Result<StudyMethod, ApiError> {
+    match model.method.as_str() {
+        "did" => Ok(StudyMethod::Did),
+        "synthetic_control" => Ok(StudyMethod::SyntheticControl),
+        other => Err(ApiError::new(
+            "internal",
+            format!("study {} has an unknown method `{other}`", model.id),
+        )),
+    }
+}
+
+pub(crate) fn design_of(model: &causal_study::Model) -> Result<Design, ApiError> {
+    serde_json::from_value(model.design.clone()).map_err(|e| {
+        ApiError::new(
+            "internal",
+            format!("study {} has an unreadable design: {e}", model.id),
+        )
+    })
+}
+
+/// `(geo, day, impressions, clicks, conversions, spend, revenue)` summed over a geo's day.
+type GeoDayRow = (
+    String,
+    NaiveDate,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// A geo by day panel of one outcome over the campaign's data.
+pub(crate) struct GeoPanel {
+    pub first_day: NaiveDate,
+    pub days: usize,
+    pub intervention: usize,
+    /// Outcome per geo and day (0 where no row).
+    pub series: HashMap<String, Vec<f64>>,
+}
+
+impl Analytics {
+    pub(crate) async fn create_study(
+        &self,
+        request: CreateStudy,
+    ) -> Result<StudySummary, ApiError> {
+        let name = request.name.trim();
+        if name.is_empty() {
+            return Err(invalid("the study needs a name"));
+        }
+        let (treated, control) = (clean(&request.treated), clean(&request.control));
+        if treated.is_empty() || control.is_empty() {
+            return Err(invalid(
+                "a study needs at least one treated and one control geo",
+            ));
+        }
+        let minimum = if request.method == StudyMethod::SyntheticControl {
+            2
+        } else {
+            1
+        };
+        if control.len() < minimum {
+            return Err(invalid(
+                "a synthetic control needs at least two control geos (donors)",
+            ));
+        }
+        if let Some(both) = treated.iter().find(|g| control.contains(g)) {
+            return Err(invalid(format!("geo `{both}` is both treated and control")));
+        }
+        let (_, advertiser, zone) = super::rollup::campaign_zone(&self.db, request.campaign_id)
+            .await
+            .map_err(database)?
+            .ok_or_else(|| not_found(format!("no campaign {}", request.campaign_id)))?;
+        let start = day(&request.intervention_date, "intervention_date")?;
+        let intervention_at = zone
+            .from_local_datetime(&start.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .ok_or_else(|| {
+                invalid("the intervention day does not exist in the advertiser's time zone")
+            })?
+            .with_timezone(&chrono::Utc);
+        let design = Design {
+            campaign_id: request.campaign_id,
+            unit: geo(),
+            treated,
+            control,
+        };
+        let row = causal_study::ActiveModel {
+            id: NotSet,
+            advertiser_id: Set(advertiser.id),
+            name: Set(name.to_owned()),
+            method: Set(match request.method {
+                StudyMethod::Did => "did".into(),
+                StudyMethod::SyntheticControl => "synthetic_control".into(),
+            }),
+            outcome_metric: Set(request.outcome.name().to_owned()),
+            intervention_at: Set(intervention_at),
+            design: Set(serde_json::to_value(&design).map_err(super::internal)?),
+            result: Set(None),
+            created_at: Set(chrono::Utc::now()),
+        };
+        let id = causal_study::Entity::insert(row)
+            .exec(&self.db)
+            .await
+            .map_err(database)?
+            .last_insert_id;
+        let model = self.study(id).await?;
+        self.study_summary(&model).await
+    }
+
+    pub(crate) async fn study(&self, id: i32) -> Result<causal_study::Model, ApiError> {
+        causal_study::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(database)?
+            .ok_or_else(|| not_found(format!("no study {id}")))
+    }
+
+    pub(crate) async fn study_summary(
+        &self,
+        model: &causal_study::Model,
+    ) -> Result<StudySummary, ApiError> {
+        let design = design_of(model)?;
+        let zone = super::rollup::campaign_zone(&self.db, design.campaign_id)
+            .await
+            .map_err(database)?
+            .map_or(chrono_tz::Tz::UTC, |(_, _, z)| z);
+        Ok(StudySummary {
+            id: model.id,
+            name: model.name.clone(),
+            method: method_of(model)?,
+            campaign_id: design.campaign_id,
+            outcome: model.outcome_metric.clone(),
+            treated: design.treated,
+            control: design.control,
+            intervention_date: model
+                .intervention_at
+                .with_timezone(&zone)
+                .date_naive()
+                .to_string(),
+        })
+    }
+
+    /// The study's geos by day, from the first to the last day of the campaign's data.
+    pub(crate) async fn geo_panel(
+        &self,
+        model: &causal_study::Model,
+        design: &Design,
+    ) -> Result<GeoPanel, ApiError> {
+        let (from, to) = super::campaign::data_bounds(&self.db, design.campaign_id)
+            .await?
+            .ok_or_else(|| no_data(format!("campaign {} has no events yet", design.campaign_id)))?;
+        let geos: Vec<&String> = design.treated.iter().chain(&design.control).collect();
+        let rows: Vec<GeoDayRow> = stat::Entity::find()
+            .select_only()
+            .columns([stat::Column::Geo, stat::Column::Day])
+            .column_as(
+                super::campaign::sum_int(stat::Column::Impressions),
+                "impressions",
+            )
+            .column_as(super::campaign::sum_int(stat::Column::Clicks), "clicks")
+            .column_as(
+                super::campaign::sum_int(stat::Column::Conversions),
+                "conversions",
+            )
+            .column_as(super::campaign::sum_float(stat::Column::Spend), "spend")
+            .column_as(super::campaign::sum_float(stat::Column::Revenue), "revenue")
+            .filter(stat::Column::CampaignId.eq(design.campaign_id))
+            .filter(stat::Column::Geo.is_in(geos.iter().map(|g| g.as_str())))
+            .group_by(stat::Column::Geo)
+            .group_by(stat::Column::Day)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(database)?;
+        let zone = super::rollup::campaign_zone(&self.db, design.campaign_id)
+            .await
+            .map_err(database)?
+            .map_or(chrono_tz::Tz::UTC, |(_, _, z)| z);
+        let start = model.intervention_at.with_timezone(&zone).date_naive();
+        let all_days: Vec<NaiveDate> = days(from, to).collect();
+        let intervention = all_days
+            .iter()
+            .position(|d| *d >= start)
+            .unwrap_or(all_days.len());
+        let mut series: HashMap<String, Vec<f64>> = geos
+            .iter()
+            .map(|g| ((*g).clone(), vec![0.0; all_days.len()]))
+            .collect();
+        let seen: HashSet<String> = rows.iter().map(|r| r.0.clone()).collect();
+        if let Some(missing) = geos.iter().find(|g| !seen.contains(g.as_str())) {
+            return Err(no_data(format!(
+                "geo `{missing}` has no events in campaign {}",
+                design.campaign_id
+            )));
+        }
+        for (geo, d, imp, clk, conv, spend, revenue) in rows {
+            let value = match model.outcome_metric.as_str() {
+                "impressions" => imp.unwrap_or(0) as f64,
+                "clicks" => clk.unwrap_or(0) as f64,
+                "conversions" => conv.unwrap_or(0) as f64,
+                "spend" => spend.unwrap_or(0.0),
+                "revenue" => revenue.unwrap_or(0.0),
+                other => {
+                    return Err(invalid(format!(
+                        "study {} measures an unknown outcome `{other}`",
+                        model.id
+                    )));
+                }
+            };
+            let index = usize::try_from((d - from).num_days()).ok();
+            if let Some(slot) = series
+                .get_mut(&geo)
+                .zip(index)
+                .and_then(|(s, i)| s.get_mut(i))
+            {
+                *slot = value;
+            }
+        }
+        Ok(GeoPanel {
+            first_day: from,
+            days: all_days.len(),
+            intervention,
+            series,
+        })
+    }
+}
+
+/// Trimmed, non-empty, deduplicated geo names in their order.
+fn clean(geos: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    geos.iter()
+        .map(|g| g.trim().to_owned())
+        .filter(|g| !g.is_empty() && seen.insert(g.clone()))
+        .collect()
+}

@@ -1,0 +1,189 @@
+//! `/api/v1` routes of advertiser analytics: campaign reports, experiments and causal studies.
+//! A report or an experiment's results come as CSV when the request accepts `text/csv`.
+//! (Accounts and per-advertiser authorisation are their own capability; these routes are
+//! open until it lands.)
+
+use app::wire::{
+    CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, ExperimentResults,
+    ExperimentSummary, PowerRequest, PowerResponse, StudyResults, StudySummary,
+};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::HttpError;
+use super::api::ApiJson;
+use crate::analytics::csv;
+use crate::state::AppState;
+
+fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
+}
+
+fn csv_response(body: String, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `?charts=true` asks for the SVG charts too.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct ChartsQuery {
+    #[serde(default)]
+    charts: bool,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct AssignmentQuery {
+    user_id: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(super) struct Assignment {
+    experiment_id: i32,
+    user_id: String,
+    arm: String,
+}
+
+/// `POST /api/v1/analytics/campaign`: a campaign's metrics over a date range.
+#[utoipa::path(post, path = "/api/v1/analytics/campaign", tag = "analytics",
+    request_body = CampaignReportRequest,
+    responses(
+        (status = 200, body = CampaignReport, description = "JSON, or CSV of the rows with `Accept: text/csv`"),
+        (status = 400, description = "malformed JSON, a bad date or range"),
+        (status = 404, description = "no such campaign"),
+        (status = 422, description = "no events in the range")))]
+pub(super) async fn campaign_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<CampaignReportRequest>,
+) -> Result<Response, HttpError> {
+    let report = state.services.analytics.campaign_report(request).await?;
+    if wants_csv(&headers) {
+        return Ok(csv_response(
+            csv::campaign_report(&report),
+            &format!("campaign-{}", report.campaign_id),
+        ));
+    }
+    Ok(Json(report).into_response())
+}
+
+/// `POST /api/v1/experiments`: a new experiment on a campaign.
+#[utoipa::path(post, path = "/api/v1/experiments", tag = "analytics",
+    request_body = CreateExperiment,
+    responses(
+        (status = 201, body = ExperimentSummary),
+        (status = 400, description = "fewer than two arms, a bad weight or time"),
+        (status = 404, description = "no such campaign")))]
+pub(super) async fn create_experiment(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateExperiment>,
+) -> Result<(StatusCode, Json<ExperimentSummary>), HttpError> {
+    let created = state.services.analytics.create_experiment(request).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `GET /api/v1/experiments/{id}/results`: tests per metric and arm, corrections, SRM and the
+/// sequential reading.
+#[utoipa::path(get, path = "/api/v1/experiments/{id}/results", tag = "analytics",
+    params(("id" = i32, Path, description = "the experiment"), ChartsQuery),
+    responses(
+        (status = 200, body = ExperimentResults, description = "JSON, or CSV of the metrics with `Accept: text/csv`"),
+        (status = 404, description = "no such experiment"),
+        (status = 422, description = "an arm without users")))]
+pub(super) async fn experiment_results(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i32>,
+    Query(query): Query<ChartsQuery>,
+) -> Result<Response, HttpError> {
+    let results = state
+        .services
+        .analytics
+        .experiment_results(id, query.charts)
+        .await?;
+    if wants_csv(&headers) {
+        return Ok(csv_response(
+            csv::experiment_results(&results),
+            &format!("experiment-{id}"),
+        ));
+    }
+    Ok(Json(results).into_response())
+}
+
+/// `GET /api/v1/experiments/{id}/assignment?user_id=`: the user's arm, recorded as exposed.
+#[utoipa::path(get, path = "/api/v1/experiments/{id}/assignment", tag = "analytics",
+    params(("id" = i32, Path, description = "the experiment"), AssignmentQuery),
+    responses((status = 200, body = Assignment), (status = 404, description = "no such experiment")))]
+pub(super) async fn assignment(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    Query(query): Query<AssignmentQuery>,
+) -> Result<Json<Assignment>, HttpError> {
+    let arm = state.services.analytics.assign(id, &query.user_id).await?;
+    Ok(Json(Assignment {
+        experiment_id: id,
+        user_id: query.user_id,
+        arm,
+    }))
+}
+
+/// `POST /api/v1/experiments/power`: the units a two-arm test of a rate needs.
+#[utoipa::path(post, path = "/api/v1/experiments/power", tag = "analytics",
+    request_body = PowerRequest,
+    responses((status = 200, body = PowerResponse), (status = 400, description = "rates, alpha or power outside (0, 1)")))]
+pub(super) async fn power(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PowerRequest>,
+) -> Result<Json<PowerResponse>, HttpError> {
+    Ok(Json(state.services.analytics.power(request)?))
+}
+
+/// `POST /api/v1/studies`: a new causal study of a geo intervention.
+#[utoipa::path(post, path = "/api/v1/studies", tag = "analytics",
+    request_body = CreateStudy,
+    responses(
+        (status = 201, body = StudySummary),
+        (status = 400, description = "no treated or control geos, a geo in both, a bad date"),
+        (status = 404, description = "no such campaign")))]
+pub(super) async fn create_study(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CreateStudy>,
+) -> Result<(StatusCode, Json<StudySummary>), HttpError> {
+    let created = state.services.analytics.create_study(request).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `GET /api/v1/studies/{id}/results`: the study's estimate, computed now and stored.
+#[utoipa::path(get, path = "/api/v1/studies/{id}/results", tag = "analytics",
+    params(("id" = i32, Path, description = "the study"), ChartsQuery),
+    responses(
+        (status = 200, body = StudyResults),
+        (status = 404, description = "no such study"),
+        (status = 422, description = "fewer than two pre-periods, a geo without data")))]
+pub(super) async fn study_results(
+    State(state): State<AppState>,
+    Path(id): Path<i32>,
+    Query(query): Query<ChartsQuery>,
+) -> Result<Json<StudyResults>, HttpError> {
+    Ok(Json(
+        state
+            .services
+            .analytics
+            .study_results(id, query.charts)
+            .await?,
+    ))
+}
