@@ -100,7 +100,8 @@ pub struct DidReport {
     pub relative_effect: f64,
     pub relative_ci: [f64; 2],
     pub event_study: Vec<EventPoint>,
-    /// The joint Wald test of the leads: a small p warns of a pre-trend.
+    /// The joint test of the leads (cluster-robust Wald over its restrictions, read against
+    /// F): a small p warns of a pre-trend.
     pub pre_trend_statistic: f64,
     pub pre_trend_p_value: f64,
 }

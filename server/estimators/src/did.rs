@@ -204,11 +204,17 @@ pub fn twfe(panel: &Panel, level: f64) -> Result<DidResult> {
     Ok(result(panel, estimate(&fit, k, 0, level)?))
 }
 
-/// The joint test that every lead is zero (no pre-trend).
+/// The joint test that every lead is zero (no pre-trend): the cluster-robust Wald statistic
+/// with Hotelling's small-sample scaling, `F = W (G - q) / (q (G - 1))` against
+/// `F(q, G - q)` for `q` leads and `G` clusters (Cameron and Miller, "A Practitioner's Guide to
+/// Cluster-Robust Inference", J. Human Resources 2015, section VII). With few clusters the
+/// chi-square reading of `W`, or `W / q` against `F(q, G - 1)`, rejects far too often.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WaldTest {
+    /// `W (G - q) / (q (G - 1))`.
     pub statistic: f64,
-    pub df: usize,
+    pub df_num: usize,
+    pub df_den: usize,
     pub p_value: f64,
 }
 
@@ -270,15 +276,26 @@ pub fn event_study(panel: &Panel, leads: usize, lags: usize, level: f64) -> Resu
         .collect();
     let inv = spd_inverse(&sub, q)?;
     let b: Vec<f64> = lead_columns.iter().map(|&c| fit.beta[c]).collect();
-    let statistic: f64 = (0..q)
+    let wald: f64 = (0..q)
         .map(|i| (0..q).map(|j| b[i] * inv[i * q + j] * b[j]).sum::<f64>())
         .sum();
+    let g = fit.clusters;
+    if g <= q {
+        return Err(StatsError::TooFew {
+            what: "a pre-trend test (clusters beyond its leads)",
+            needed: q + 1,
+            got: g,
+        });
+    }
+    let df_den = g - q;
+    let statistic = wald * df_den as f64 / (q * (g - 1)) as f64;
     Ok(EventStudy {
         coefficients,
         pre_trend: WaldTest {
             statistic,
-            df: q,
-            p_value: dist::chi2_sf(statistic, q as f64)?,
+            df_num: q,
+            df_den,
+            p_value: dist::f_sf(statistic, q as f64, df_den as f64)?,
         },
     })
 }

@@ -1,6 +1,6 @@
 //! The distributions the tests need, from statrs, with the tail arithmetic in one place.
 
-use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 
 use crate::error::{Result, StatsError};
 
@@ -54,4 +54,14 @@ pub fn chi2_sf(x: f64, df: f64) -> Result<f64> {
     let chi2 = ChiSquared::new(df)
         .map_err(|_| StatsError::Invalid(format!("no chi-square with {df} degrees of freedom")))?;
     Ok(chi2.sf(x))
+}
+
+/// P(X > x) for X following F with `(d1, d2)` degrees of freedom.
+pub fn f_sf(x: f64, d1: f64, d2: f64) -> Result<f64> {
+    let f = FisherSnedecor::new(d1, d2).map_err(|_| {
+        StatsError::Invalid(format!(
+            "no F distribution with ({d1}, {d2}) degrees of freedom"
+        ))
+    })?;
+    Ok(f.sf(x))
 }

@@ -1,7 +1,7 @@
 //! Tables as CSV (RFC 4180): a header, then one line per row; a field with a comma, a quote or
 //! a line break is quoted, its quotes doubled.
 
-use app::wire::{CampaignReport, ExperimentResults, MetricValues};
+use app::wire::{CampaignReport, ExperimentResults, MetricValues, StudyResults};
 
 fn field(out: &mut String, value: &str) {
     if value.contains([',', '"', '\n', '\r']) {
@@ -127,6 +127,27 @@ pub fn experiment_results(results: &ExperimentResults) -> String {
         ]
     });
     table(&header, rows)
+}
+
+/// A study's table: the event study's points (DiD) or the donor weights (synthetic control).
+pub fn study_results(results: &StudyResults) -> String {
+    if let Some(did) = &results.did {
+        let rows = did.event_study.iter().map(|p| {
+            vec![
+                p.relative_day.to_string(),
+                p.estimate.to_string(),
+                p.ci[0].to_string(),
+                p.ci[1].to_string(),
+            ]
+        });
+        return table(&["relative_day", "estimate", "ci_low", "ci_high"], rows);
+    }
+    let rows = results
+        .synthetic
+        .iter()
+        .flat_map(|s| &s.weights)
+        .map(|w| vec![w.geo.clone(), w.weight.to_string()]);
+    table(&["geo", "weight"], rows)
 }
 
 #[cfg(test)]

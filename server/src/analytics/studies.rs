@@ -246,12 +246,74 @@ impl Analytics {
                 *slot = value;
             }
         }
-        Ok(GeoPanel {
+        Ok(trim_partial_days(GeoPanel {
             first_day: from,
             days: all_days.len(),
             intervention,
             series,
-        })
+        }))
+    }
+}
+
+/// Leaves out leading and trailing days with less than half the median day's total: where
+/// the advertiser's zone is not UTC, the first and last local days hold only a few hours of
+/// data, and a partial day would pass for a drop in the outcome.
+pub(crate) fn trim_partial_days(panel: GeoPanel) -> GeoPanel {
+    let totals: Vec<f64> = (0..panel.days)
+        .map(|d| panel.series.values().map(|s| s[d]).sum())
+        .collect();
+    let mut sorted = totals.clone();
+    sorted.sort_by(f64::total_cmp);
+    let Some(&median) = sorted.get(sorted.len() / 2) else {
+        return panel;
+    };
+    let full = |d: &usize| totals[*d] >= 0.5 * median;
+    let (Some(first), Some(last)) = ((0..panel.days).find(full), (0..panel.days).rev().find(full))
+    else {
+        return panel;
+    };
+    GeoPanel {
+        first_day: panel.first_day + chrono::Duration::days(first as i64),
+        days: last + 1 - first,
+        intervention: panel.intervention.saturating_sub(first),
+        series: panel
+            .series
+            .into_iter()
+            .map(|(geo, s)| (geo, s[first..=last].to_vec()))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_edge_days_are_trimmed_and_the_intervention_moves_with_them() {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
+        let series = HashMap::from([
+            (
+                "A".to_owned(),
+                vec![2.0, 50.0, 52.0, 49.0, 51.0, 50.0, 48.0, 10.0],
+            ),
+            (
+                "B".to_owned(),
+                vec![1.0, 40.0, 41.0, 39.0, 0.0, 42.0, 40.0, 5.0],
+            ),
+        ]);
+        let panel = trim_partial_days(GeoPanel {
+            first_day: day,
+            days: 8,
+            intervention: 4,
+            series,
+        });
+        assert_eq!(
+            panel.days, 6,
+            "the first and last days go; the quiet day inside stays"
+        );
+        assert_eq!(panel.first_day, day + chrono::Duration::days(1));
+        assert_eq!(panel.intervention, 3);
+        assert_eq!(panel.series["B"], vec![40.0, 41.0, 39.0, 0.0, 42.0, 40.0]);
     }
 }
 

@@ -48,7 +48,11 @@ fn did(panel: &GeoPanel, design: &Design, level: f64) -> Result<DidReport, ApiEr
     let two_by_two = did_2x2(&data, level).map_err(invalid_stats)?;
     let fe = twfe(&data, level).map_err(invalid_stats)?;
     let post = panel.days - panel.intervention;
-    let leads = panel.intervention.min(EVENT_WINDOW);
+    // The pre-trend test needs more clusters than leads.
+    let leads = panel
+        .intervention
+        .min(EVENT_WINDOW)
+        .min(units.len().saturating_sub(2));
     let lags = (post - 1).min(EVENT_WINDOW);
     let (event_study, pre_trend) = if leads >= 2 && post >= 2 {
         let study = event_study(&data, leads, lags, level).map_err(invalid_stats)?;

@@ -1,5 +1,6 @@
 //! `/api/v1` routes of advertiser analytics: campaign reports, experiments and causal studies.
-//! A report or an experiment's results come as CSV when the request accepts `text/csv`.
+//! Every table (a report, an experiment's or a study's results) comes as CSV when the request
+//! accepts `text/csv`.
 //! (Accounts and per-advertiser authorisation are their own capability; these routes are
 //! open until it lands.)
 
@@ -171,7 +172,7 @@ pub(super) async fn create_study(
 #[utoipa::path(get, path = "/api/v1/studies/{id}/results", tag = "analytics",
     params(("id" = i32, Path, description = "the study"), ChartsQuery),
     responses(
-        (status = 200, body = StudyResults),
+        (status = 200, body = StudyResults, description = "JSON, or CSV of the event study or donor weights with `Accept: text/csv`"),
         (status = 404, description = "no such study"),
         (status = 422, description = "fewer than two pre-periods, a geo without data")))]
 pub(super) async fn study_results(

@@ -426,6 +426,18 @@ async fn studies_estimate_the_planted_geo_effect() {
         }
     }
     assert_eq!(studies.len(), 2);
+    let csv = get_with(
+        app.addr,
+        &format!("/api/v1/studies/{}/results", studies[0].id),
+        &[("Accept", "text/csv")],
+    )
+    .await;
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(
+        csv.body.starts_with("relative_day,") || csv.body.starts_with("geo,weight"),
+        "{}",
+        csv.body
+    );
     app.stop().await;
 }
 

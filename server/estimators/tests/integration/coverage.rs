@@ -90,6 +90,30 @@ fn did_intervals_cover_the_planted_effect() {
     two_by_two.check(truth, "DiD, 2x2");
 }
 
+#[test]
+fn the_pre_trend_test_rejects_about_five_percent_of_parallel_worlds() {
+    // The DiD world above (parallel trends in logs): the leads' joint test at 5% should
+    // reject about 5% of 1,000 worlds (binomial sd 0.7 points).
+    let (geos, days, intervention) = (40, 28, 14);
+    let treated: Vec<bool> = (0..geos).map(|g| g % 5 < 2).collect();
+    let rejected = (0..SEEDS)
+        .filter(|seed| {
+            let mut rng = Rng::new(20_000 + seed);
+            let clicks = geo_clicks(&mut rng, &treated, days, intervention, 60.0, 0.3);
+            let logs = clicks.iter().map(|c| c.max(1.0).ln()).collect();
+            let panel = Panel::new(treated.clone(), days, logs, intervention).expect("a panel");
+            event_study(&panel, 7, 7, 0.95)
+                .expect("event study")
+                .pre_trend
+                .p_value
+                < 0.05
+        })
+        .count();
+    let rate = rejected as f64 / SEEDS as f64;
+    println!("pre-trend F test: rejects {rate:.3} of parallel worlds at 5%");
+    assert!((0.03..=0.07).contains(&rate), "rejection rate {rate}");
+}
+
 /// Relative effects over `worlds` simulated studies like the generator's: 12 geos, the 4
 /// smallest treated (averaged into one unit below every donor's level, hence the index scale),
 /// +30% clicks from day 14 of 28, `clicks_per_day` at the geos' mean level.

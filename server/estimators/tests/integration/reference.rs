@@ -283,11 +283,8 @@ fn the_event_study_matches_statsmodels() {
     close(at(-2).std_error, EVENT_M2_SE, "lead 2 se");
     close(at(0).estimate, EVENT_P0, "lag 0");
     close(at(5).ci.0, EVENT_P5_LO, "lag 5 interval, low");
-    close(
-        study.pre_trend.statistic,
-        EVENT_PRETREND_CHI2,
-        "pre-trend Wald",
-    );
+    close(study.pre_trend.statistic, EVENT_PRETREND_F, "pre-trend F");
+    assert_eq!((study.pre_trend.df_num, study.pre_trend.df_den), (3, 9));
     close(study.pre_trend.p_value, EVENT_PRETREND_P, "pre-trend p");
 }
 
@@ -366,7 +363,7 @@ fn synthetic_control_weights_match_the_scipy_reference() {
 }
 
 #[test]
-fn the_placebo_test_ranks_the_treated_unit_first() {
+fn placebo_ratios_and_the_permutation_p_match_the_scipy_reference() {
     let (treated, donors, pre, _) = synth_data();
     let input = SynthInput {
         treated: &treated,
@@ -377,6 +374,19 @@ fn the_placebo_test_ranks_the_treated_unit_first() {
     };
     let test = placebo_test(&input).expect("runs");
     assert_eq!(test.placebo_gaps.len(), donors.len());
-    // The planted +4 stands out against every placebo: the smallest p-value 1 / (J + 1).
-    close(test.p_value, 1.0 / 9.0, "permutation p");
+    let expected = [
+        PLACEBO_RATIO0,
+        PLACEBO_RATIO1,
+        PLACEBO_RATIO2,
+        PLACEBO_RATIO3,
+        PLACEBO_RATIO4,
+        PLACEBO_RATIO5,
+        PLACEBO_RATIO6,
+        PLACEBO_RATIO7,
+    ];
+    for (ratio, e) in test.placebo_ratios.iter().zip(expected) {
+        close(*ratio, e, "placebo RMSPE ratio");
+    }
+    // The planted +4 stands out against every placebo: the smallest p-value, 1 / (J + 1).
+    close(test.p_value, PLACEBO_P, "permutation p");
 }
