@@ -284,6 +284,15 @@ pub(crate) fn trim_partial_days(panel: GeoPanel) -> GeoPanel {
     }
 }
 
+/// Trimmed, non-empty, deduplicated geo names in their order.
+fn clean(geos: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    geos.iter()
+        .map(|g| g.trim().to_owned())
+        .filter(|g| !g.is_empty() && seen.insert(g.clone()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,13 +324,4 @@ mod tests {
         assert_eq!(panel.intervention, 3);
         assert_eq!(panel.series["B"], vec![40.0, 41.0, 39.0, 0.0, 42.0, 40.0]);
     }
-}
-
-/// Trimmed, non-empty, deduplicated geo names in their order.
-fn clean(geos: &[String]) -> Vec<String> {
-    let mut seen = HashSet::new();
-    geos.iter()
-        .map(|g| g.trim().to_owned())
-        .filter(|g| !g.is_empty() && seen.insert(g.clone()))
-        .collect()
 }
