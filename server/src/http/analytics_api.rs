@@ -177,14 +177,20 @@ pub(super) async fn create_study(
         (status = 422, description = "fewer than two pre-periods, a geo without data")))]
 pub(super) async fn study_results(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<i32>,
     Query(query): Query<ChartsQuery>,
-) -> Result<Json<StudyResults>, HttpError> {
-    Ok(Json(
-        state
-            .services
-            .analytics
-            .study_results(id, query.charts)
-            .await?,
-    ))
+) -> Result<Response, HttpError> {
+    let results = state
+        .services
+        .analytics
+        .study_results(id, query.charts)
+        .await?;
+    if wants_csv(&headers) {
+        return Ok(csv_response(
+            csv::study_results(&results),
+            &format!("study-{id}"),
+        ));
+    }
+    Ok(Json(results).into_response())
 }

@@ -6,26 +6,12 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use server::analytics::rollup;
-use server::config::{DatabaseSettings, Settings, VectorSettings};
 use server::data::fashion;
 use server::data::generate::{self, GenerateConfig, GroundTruth};
 
 use crate::generate::small_catalogue;
 use crate::import_movielens::fresh_sqlite;
 use crate::support::TestApp;
-
-pub fn settings(dir: &Path) -> Settings {
-    Settings {
-        database: DatabaseSettings {
-            url: format!("sqlite://{}/vitrine.sqlite?mode=rwc", dir.display()),
-            ..Default::default()
-        },
-        vectors: VectorSettings {
-            uri: dir.join("lancedb").display().to_string(),
-        },
-        ..Default::default()
-    }
-}
 
 pub fn config(dir: &Path) -> GenerateConfig {
     GenerateConfig {
@@ -90,6 +76,6 @@ pub fn world() -> (tempfile::TempDir, GroundTruth) {
 /// A server on a fresh copy of the world.
 pub async fn serve() -> (TestApp, GroundTruth) {
     let (dir, truth) = tokio::task::spawn_blocking(world).await.expect("world");
-    let settings = settings(dir.path());
+    let settings = crate::support::settings_in(dir.path());
     (TestApp::start(settings, Some(dir)).await, truth)
 }

@@ -5,10 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use server::config::{
-    DatabaseSettings, IndexSettings, Modality, Settings, TrainingSettings, TwoTowerSettings,
-    VectorSettings,
-};
+use server::config::{IndexSettings, Modality, Settings, TrainingSettings, TwoTowerSettings};
 use server::data::movielens;
 use server::eval::Split;
 use server::eval::rank::items_by_user;
@@ -30,16 +27,7 @@ pub const CATALOGUE: &str = "movielens";
 
 /// Settings for a world in `dir`.
 pub fn settings(dir: &Path) -> Settings {
-    let mut s = Settings {
-        database: DatabaseSettings {
-            url: format!("sqlite://{}/vitrine.sqlite?mode=rwc", dir.display()),
-            ..Default::default()
-        },
-        vectors: VectorSettings {
-            uri: dir.join("lancedb").display().to_string(),
-        },
-        ..Default::default()
-    };
+    let mut s = crate::support::settings_in(dir);
     s.data.dir = dir.join("data");
     s.data.python = venv_python();
     s.inference.catalogue = CATALOGUE.into();

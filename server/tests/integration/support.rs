@@ -7,6 +7,20 @@ use server::state::AppState;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Settings with SQLite and LanceDB in `dir`, everything else default.
+pub fn settings_in(dir: &std::path::Path) -> Settings {
+    Settings {
+        database: DatabaseSettings {
+            url: format!("sqlite://{}/vitrine.sqlite?mode=rwc", dir.display()),
+            ..Default::default()
+        },
+        vectors: VectorSettings {
+            uri: dir.join("lancedb").display().to_string(),
+        },
+        ..Default::default()
+    }
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
@@ -19,16 +33,7 @@ impl TestApp {
     /// A server on SQLite and LanceDB in a fresh temp folder.
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let settings = Settings {
-            database: DatabaseSettings {
-                url: format!("sqlite://{}/vitrine.sqlite?mode=rwc", dir.path().display()),
-                ..Default::default()
-            },
-            vectors: VectorSettings {
-                uri: dir.path().join("lancedb").display().to_string(),
-            },
-            ..Default::default()
-        };
+        let settings = settings_in(dir.path());
         Self::start(settings, Some(dir)).await
     }
 
