@@ -23,6 +23,8 @@ vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 "$vitrine" import --if-missing movielens
 "$vitrine" import --if-missing fashion
 "$vitrine" generate --if-missing
+# The demo's dashboard logins (README, "Accounts"); existing accounts are kept.
+"$vitrine" accounts seed-demo
 # Content features: every MovieLens title (seconds), then fashion items until 10,000 items in all
 # have them on the first start (a few minutes on 2 cores, once); `vitrine extract` or
 # `scripts/run.sh --all-features` does the rest, resuming where it stopped.

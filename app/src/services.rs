@@ -37,29 +37,62 @@ pub trait FeedService: Send + Sync {
     async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError>;
 }
 
-/// Advertiser analytics: campaign reports, experiments and causal studies.
+/// Who is asking: resolved once per request from an API key or the session cookie.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// No key and no session.
+    Anonymous,
+    /// An advertiser's account (session) or analytics key: sees its advertiser only.
+    Advertiser { account_id: i32, advertiser_id: i32 },
+    /// An admin's account or key: sees every advertiser.
+    Admin { account_id: i32 },
+    /// A feed client's key: recommendations, similar items and events.
+    FeedClient { account_id: i32, key_id: i32 },
+}
+
+/// Accounts, sessions and keys.
+#[async_trait]
+pub trait AuthService: Send + Sync {
+    /// The caller behind a request's headers (`Authorization: Bearer`, or the session cookie).
+    async fn caller(&self, headers: &http::HeaderMap) -> Caller;
+}
+
+/// Advertiser analytics: campaign reports, experiments and causal studies. Every method
+/// checks that `caller` may see the campaign, experiment or study it names.
 #[async_trait]
 pub trait AnalyticsService: Send + Sync {
     /// A campaign's metrics over a date range, with an optional breakdown.
     async fn campaign_report(
         &self,
+        caller: &Caller,
         request: CampaignReportRequest,
     ) -> Result<CampaignReport, ApiError>;
     async fn create_experiment(
         &self,
+        caller: &Caller,
         request: CreateExperiment,
     ) -> Result<ExperimentSummary, ApiError>;
     /// Per-arm metrics, tests, corrections, the SRM check and the sequential reading.
     async fn experiment_results(
         &self,
+        caller: &Caller,
         id: i32,
         charts: bool,
     ) -> Result<ExperimentResults, ApiError>;
     /// The arm a user falls in (deterministic, from the experiment's salt).
-    async fn assign(&self, id: i32, user_id: &str) -> Result<String, ApiError>;
-    fn power(&self, request: PowerRequest) -> Result<PowerResponse, ApiError>;
-    async fn create_study(&self, request: CreateStudy) -> Result<StudySummary, ApiError>;
-    async fn study_results(&self, id: i32, charts: bool) -> Result<StudyResults, ApiError>;
+    async fn assign(&self, caller: &Caller, id: i32, user_id: &str) -> Result<String, ApiError>;
+    fn power(&self, caller: &Caller, request: PowerRequest) -> Result<PowerResponse, ApiError>;
+    async fn create_study(
+        &self,
+        caller: &Caller,
+        request: CreateStudy,
+    ) -> Result<StudySummary, ApiError>;
+    async fn study_results(
+        &self,
+        caller: &Caller,
+        id: i32,
+        charts: bool,
+    ) -> Result<StudyResults, ApiError>;
 }
 
 /// Every service, as shared trait objects. Cloning is cheap.
@@ -68,6 +101,14 @@ pub struct Services {
     pub system: Arc<dyn SystemService>,
     pub feed: Arc<dyn FeedService>,
     pub analytics: Arc<dyn AnalyticsService>,
+    pub auth: Arc<dyn AuthService>,
+}
+
+/// The caller of the server function being run, from its request's headers.
+pub async fn caller() -> Result<Caller, ApiError> {
+    let parts = leptos::prelude::use_context::<http::request::Parts>()
+        .ok_or_else(|| ApiError::new("unavailable", "no request in the context"))?;
+    Ok(services()?.auth.caller(&parts.headers).await)
 }
 
 /// Takes the services from the Leptos context that the server provided.

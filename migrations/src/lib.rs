@@ -6,6 +6,7 @@
 //!   (advertisers, accounts, API keys, campaigns, creatives, events, daily rollups) and
 //!   `studies` (experiments, assignments, causal studies)
 //! - `m20261126_000002_experiment_campaign`  the campaign an advertiser's experiment tests
+//! - `m20261126_000003_sessions`  dashboard sessions (hashed tokens with an expiry)
 //!
 //! Migrations are append-only: change the schema with a new file, never by editing an old one.
 
@@ -14,6 +15,7 @@ pub use sea_orm_migration::{Migration, MigrationStatus};
 
 mod m20261126_000001_core_schema;
 mod m20261126_000002_experiment_campaign;
+mod m20261126_000003_sessions;
 
 pub struct Migrator;
 
@@ -23,6 +25,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_core_schema::Migration),
             Box::new(m20261126_000002_experiment_campaign::Migration),
+            Box::new(m20261126_000003_sessions::Migration),
         ]
     }
 }

@@ -14,11 +14,13 @@ use figment::providers::{Env, Format, Serialized, Yaml};
 use serde::{Deserialize, Serialize};
 
 mod analytics;
+mod auth;
 mod encoders;
 mod inference;
 mod training;
 
 pub use analytics::AnalyticsSettings;
+pub use auth::AuthSettings;
 pub use encoders::{
     EncoderSettings, ExtractSettings, ImageEncoderSettings, Pooling, Precision, TextEncoderSettings,
 };
@@ -55,6 +57,7 @@ pub struct Settings {
     pub baselines: BaselineSettings,
     pub inference: InferenceSettings,
     pub analytics: AnalyticsSettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -268,7 +271,8 @@ impl Settings {
         self.two_tower.validate()?;
         self.training.validate()?;
         self.inference.validate()?;
-        self.analytics.validate()
+        self.analytics.validate()?;
+        self.auth.validate()
     }
 }
 

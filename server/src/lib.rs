@@ -13,6 +13,7 @@
 //! - `fsio`       files written whole or not at all (temp file, sync, rename)
 //! - `analytics`  campaign reports from daily rollups, experiments and causal studies (the
 //!   statistics themselves are the `estimators` crate)
+//! - `auth`       accounts (argon2id), API keys and sessions; who the caller is
 //! - `charts`     plotters charts as SVG strings
 //! - `serving`    `vitrine index`, the in-memory snapshot of the published index, the feed,
 //!   similar items, events, caches and promotions (the IVF-Flat itself is the `ann` crate)
@@ -25,6 +26,7 @@
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 
 pub mod analytics;
+pub mod auth;
 pub mod charts;
 pub mod cli;
 pub mod config;

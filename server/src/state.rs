@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::analytics::Analytics;
+use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db::{Database, DbError};
 use crate::recsys::device::{DeviceError, TorchInfo, device_name, resolve_device};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The feed: the in-memory snapshot of the published index, caches, promotions.
     pub serving: Arc<Serving>,
+    /// Accounts, keys and sessions.
+    pub auth: Arc<Auth>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +73,7 @@ impl AppState {
         let settings = Arc::new(settings);
         let serving = Serving::new(settings.clone(), db.conn().clone(), vectors.clone());
         serving.start().await;
+        let auth = Auth::new(db.conn().clone(), settings.auth.clone());
         let analytics =
             Analytics::new(db.conn().clone(), settings.clone(), serving.rollups.clone());
         analytics.start();
@@ -82,6 +86,7 @@ impl AppState {
             )),
             feed: Arc::new(FeedEngine(serving.clone())),
             analytics,
+            auth: auth.clone(),
         };
         let leptos_options = LeptosOptions::builder()
             .output_name("vitrine")
@@ -92,6 +97,7 @@ impl AppState {
         Ok(Self {
             settings,
             serving,
+            auth,
             db,
             vectors,
             services,

@@ -1,7 +1,9 @@
 //! The dashboard's server functions over the analytics service (the REST routes call the same
-//! methods). Pages ask for charts; machines usually do not.
+//! methods), JSON in and out, for the session's caller. Pages ask for charts; machines usually
+//! do not.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 
 use crate::error::ApiError;
 use crate::wire::{
@@ -10,55 +12,66 @@ use crate::wire::{
 };
 
 /// A campaign's report, with charts.
-#[server(prefix = "/api/fn", endpoint = "campaign_report")]
+#[server(prefix = "/api/fn", endpoint = "campaign_report", input = Json)]
 pub async fn fetch_campaign_report(
     request: CampaignReportRequest,
 ) -> Result<CampaignReport, ApiError> {
+    let caller = crate::services::caller().await?;
     crate::services::services()?
         .analytics
-        .campaign_report(CampaignReportRequest {
-            charts: true,
-            ..request
-        })
+        .campaign_report(
+            &caller,
+            CampaignReportRequest {
+                charts: true,
+                ..request
+            },
+        )
         .await
 }
 
-#[server(prefix = "/api/fn", endpoint = "create_experiment")]
+#[server(prefix = "/api/fn", endpoint = "create_experiment", input = Json)]
 pub async fn submit_experiment(request: CreateExperiment) -> Result<ExperimentSummary, ApiError> {
+    let caller = crate::services::caller().await?;
     crate::services::services()?
         .analytics
-        .create_experiment(request)
+        .create_experiment(&caller, request)
         .await
 }
 
 /// An experiment's results, with the lift chart.
-#[server(prefix = "/api/fn", endpoint = "experiment_results")]
+#[server(prefix = "/api/fn", endpoint = "experiment_results", input = Json)]
 pub async fn fetch_experiment_results(id: i32) -> Result<ExperimentResults, ApiError> {
+    let caller = crate::services::caller().await?;
     crate::services::services()?
         .analytics
-        .experiment_results(id, true)
+        .experiment_results(&caller, id, true)
         .await
 }
 
 /// The power calculator.
-#[server(prefix = "/api/fn", endpoint = "power")]
+#[server(prefix = "/api/fn", endpoint = "power", input = Json)]
 pub async fn compute_power(request: PowerRequest) -> Result<PowerResponse, ApiError> {
-    crate::services::services()?.analytics.power(request)
-}
-
-#[server(prefix = "/api/fn", endpoint = "create_study")]
-pub async fn submit_study(request: CreateStudy) -> Result<StudySummary, ApiError> {
+    let caller = crate::services::caller().await?;
     crate::services::services()?
         .analytics
-        .create_study(request)
+        .power(&caller, request)
+}
+
+#[server(prefix = "/api/fn", endpoint = "create_study", input = Json)]
+pub async fn submit_study(request: CreateStudy) -> Result<StudySummary, ApiError> {
+    let caller = crate::services::caller().await?;
+    crate::services::services()?
+        .analytics
+        .create_study(&caller, request)
         .await
 }
 
 /// A study's results, with its charts.
-#[server(prefix = "/api/fn", endpoint = "study_results")]
+#[server(prefix = "/api/fn", endpoint = "study_results", input = Json)]
 pub async fn fetch_study_results(id: i32) -> Result<StudyResults, ApiError> {
+    let caller = crate::services::caller().await?;
     crate::services::services()?
         .analytics
-        .study_results(id, true)
+        .study_results(&caller, id, true)
         .await
 }

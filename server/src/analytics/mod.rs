@@ -1,6 +1,7 @@
 //! Advertiser analytics: the `AnalyticsService` over SQL, with the statistics from the
 //! `estimators` crate.
 //!
+//! - `access`              who may see which campaign, experiment or study (one place)
 //! - `rollup`              daily rollups from raw events (time zone, attribution window)
 //! - `dates`               days, instants and ranges from the wire, checked
 //! - `campaign`            campaign reports: totals and breakdowns from the rollups
@@ -11,6 +12,7 @@
 //! - `studies`             causal studies: creation, the geo-by-day panel
 //! - `study_results`       difference-in-differences and synthetic control on that panel
 
+mod access;
 mod campaign;
 pub mod csv;
 mod dates;
@@ -24,8 +26,9 @@ mod study_results;
 use std::sync::Arc;
 use std::time::Duration;
 
+use access::Resource;
 use app::error::ApiError;
-use app::services::AnalyticsService;
+use app::services::{AnalyticsService, Caller};
 use app::wire::{
     CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, ExperimentResults,
     ExperimentSummary, PowerRequest, PowerResponse, StudyResults, StudySummary,
@@ -122,31 +125,42 @@ impl Analytics {
 impl AnalyticsService for Analytics {
     async fn campaign_report(
         &self,
+        caller: &Caller,
         request: CampaignReportRequest,
     ) -> Result<CampaignReport, ApiError> {
+        self.authorize(caller, Resource::Campaign(request.campaign_id))
+            .await?;
         self.report(request).await
     }
 
     async fn create_experiment(
         &self,
+        caller: &Caller,
         request: CreateExperiment,
     ) -> Result<ExperimentSummary, ApiError> {
+        self.authorize(caller, Resource::Campaign(request.campaign_id))
+            .await?;
         self.create(request).await
     }
 
     async fn experiment_results(
         &self,
+        caller: &Caller,
         id: i32,
         charts: bool,
     ) -> Result<ExperimentResults, ApiError> {
+        self.authorize(caller, Resource::Experiment(id)).await?;
         self.results(id, charts).await
     }
 
-    async fn assign(&self, id: i32, user_id: &str) -> Result<String, ApiError> {
+    async fn assign(&self, caller: &Caller, id: i32, user_id: &str) -> Result<String, ApiError> {
+        self.authorize(caller, Resource::Experiment(id)).await?;
         self.assignment(id, user_id).await
     }
 
-    fn power(&self, request: PowerRequest) -> Result<PowerResponse, ApiError> {
+    fn power(&self, caller: &Caller, request: PowerRequest) -> Result<PowerResponse, ApiError> {
+        // Nothing stored is read: any advertiser or admin may use it.
+        access::advertiser_of(caller)?;
         let treatment = request.baseline_rate * (1.0 + request.minimum_relative_lift);
         let size = estimators::sample_size(
             request.baseline_rate,
@@ -165,11 +179,23 @@ impl AnalyticsService for Analytics {
         })
     }
 
-    async fn create_study(&self, request: CreateStudy) -> Result<StudySummary, ApiError> {
+    async fn create_study(
+        &self,
+        caller: &Caller,
+        request: CreateStudy,
+    ) -> Result<StudySummary, ApiError> {
+        self.authorize(caller, Resource::Campaign(request.campaign_id))
+            .await?;
         Analytics::create_study(self, request).await
     }
 
-    async fn study_results(&self, id: i32, charts: bool) -> Result<StudyResults, ApiError> {
+    async fn study_results(
+        &self,
+        caller: &Caller,
+        id: i32,
+        charts: bool,
+    ) -> Result<StudyResults, ApiError> {
+        self.authorize(caller, Resource::Study(id)).await?;
         Analytics::study_results(self, id, charts).await
     }
 }

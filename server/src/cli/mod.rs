@@ -1,5 +1,6 @@
 //! The `vitrine` command line. Each long step of the data flow becomes a subcommand here.
 
+mod accounts;
 mod bench;
 mod bench_ann;
 mod bench_lance;
@@ -60,6 +61,9 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Run the content tower over the catalogue into LanceDB `item_vectors` and publish it.
     Index(index::IndexArgs),
+    /// Create accounts and API keys; seed the demo's accounts.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
     /// Rebuild the daily campaign rollups from raw events.
     Rollup(rollup::RollupArgs),
     /// Run the offline evaluation protocol: baselines and the two-tower on one split.
@@ -96,6 +100,7 @@ impl Cli {
                 Command::Train(args) => train::run(settings, args).await,
                 Command::Index(args) => index::run(settings, args).await,
                 Command::Rollup(args) => rollup::run(settings, args).await,
+                Command::Accounts(command) => accounts::run(settings, command).await,
                 Command::Evaluate(args) => evaluate::run(settings, args).await,
                 Command::Bench(command) => bench::run(settings, command).await,
             }

@@ -1,8 +1,8 @@
 //! `/api/v1` routes of advertiser analytics: campaign reports, experiments and causal studies.
 //! Every table (a report, an experiment's or a study's results) comes as CSV when the request
 //! accepts `text/csv`.
-//! (Accounts and per-advertiser authorisation are their own capability; these routes are
-//! open until it lands.)
+//! Each needs an advertiser's or an admin's session or analytics key; the analytics service
+//! decides what the caller may see.
 
 use app::wire::{
     CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, ExperimentResults,
@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::HttpError;
 use super::api::ApiJson;
+use super::auth_api::Who;
 use crate::analytics::csv;
 use crate::state::AppState;
 
@@ -69,10 +70,15 @@ pub(super) struct Assignment {
         (status = 422, description = "no events in the range")))]
 pub(super) async fn campaign_report(
     State(state): State<AppState>,
+    Who(caller): Who,
     headers: HeaderMap,
     ApiJson(request): ApiJson<CampaignReportRequest>,
 ) -> Result<Response, HttpError> {
-    let report = state.services.analytics.campaign_report(request).await?;
+    let report = state
+        .services
+        .analytics
+        .campaign_report(&caller, request)
+        .await?;
     if wants_csv(&headers) {
         return Ok(csv_response(
             csv::campaign_report(&report),
@@ -91,9 +97,14 @@ pub(super) async fn campaign_report(
         (status = 404, description = "no such campaign")))]
 pub(super) async fn create_experiment(
     State(state): State<AppState>,
+    Who(caller): Who,
     ApiJson(request): ApiJson<CreateExperiment>,
 ) -> Result<(StatusCode, Json<ExperimentSummary>), HttpError> {
-    let created = state.services.analytics.create_experiment(request).await?;
+    let created = state
+        .services
+        .analytics
+        .create_experiment(&caller, request)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -107,6 +118,7 @@ pub(super) async fn create_experiment(
         (status = 422, description = "an arm without users")))]
 pub(super) async fn experiment_results(
     State(state): State<AppState>,
+    Who(caller): Who,
     headers: HeaderMap,
     Path(id): Path<i32>,
     Query(query): Query<ChartsQuery>,
@@ -114,7 +126,7 @@ pub(super) async fn experiment_results(
     let results = state
         .services
         .analytics
-        .experiment_results(id, query.charts)
+        .experiment_results(&caller, id, query.charts)
         .await?;
     if wants_csv(&headers) {
         return Ok(csv_response(
@@ -131,10 +143,15 @@ pub(super) async fn experiment_results(
     responses((status = 200, body = Assignment), (status = 404, description = "no such experiment")))]
 pub(super) async fn assignment(
     State(state): State<AppState>,
+    Who(caller): Who,
     Path(id): Path<i32>,
     Query(query): Query<AssignmentQuery>,
 ) -> Result<Json<Assignment>, HttpError> {
-    let arm = state.services.analytics.assign(id, &query.user_id).await?;
+    let arm = state
+        .services
+        .analytics
+        .assign(&caller, id, &query.user_id)
+        .await?;
     Ok(Json(Assignment {
         experiment_id: id,
         user_id: query.user_id,
@@ -148,9 +165,10 @@ pub(super) async fn assignment(
     responses((status = 200, body = PowerResponse), (status = 400, description = "rates, alpha or power outside (0, 1)")))]
 pub(super) async fn power(
     State(state): State<AppState>,
+    Who(caller): Who,
     ApiJson(request): ApiJson<PowerRequest>,
 ) -> Result<Json<PowerResponse>, HttpError> {
-    Ok(Json(state.services.analytics.power(request)?))
+    Ok(Json(state.services.analytics.power(&caller, request)?))
 }
 
 /// `POST /api/v1/studies`: a new causal study of a geo intervention.
@@ -162,9 +180,14 @@ pub(super) async fn power(
         (status = 404, description = "no such campaign")))]
 pub(super) async fn create_study(
     State(state): State<AppState>,
+    Who(caller): Who,
     ApiJson(request): ApiJson<CreateStudy>,
 ) -> Result<(StatusCode, Json<StudySummary>), HttpError> {
-    let created = state.services.analytics.create_study(request).await?;
+    let created = state
+        .services
+        .analytics
+        .create_study(&caller, request)
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -177,6 +200,7 @@ pub(super) async fn create_study(
         (status = 422, description = "fewer than two pre-periods, a geo without data")))]
 pub(super) async fn study_results(
     State(state): State<AppState>,
+    Who(caller): Who,
     headers: HeaderMap,
     Path(id): Path<i32>,
     Query(query): Query<ChartsQuery>,
@@ -184,7 +208,7 @@ pub(super) async fn study_results(
     let results = state
         .services
         .analytics
-        .study_results(id, query.charts)
+        .study_results(&caller, id, query.charts)
         .await?;
     if wants_csv(&headers) {
         return Ok(csv_response(

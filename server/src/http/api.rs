@@ -3,6 +3,7 @@
 //! [`ApiRoutes`], which records it, so that a test can hold the router and the OpenAPI
 //! document (generated from the handlers' annotations) to each other.
 
+use app::services::Caller;
 use app::wire::{
     EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
     SystemReport,
@@ -14,8 +15,9 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
+use super::auth_api::Who;
 use super::openapi::{ApiDoc, PictureUpload};
-use super::{HttpError, analytics_api};
+use super::{HttpError, analytics_api, auth_api};
 use crate::state::AppState;
 
 /// The router under construction, and the `(method, path)` of every route put in it.
@@ -48,6 +50,9 @@ pub fn routes() -> ApiRoutes {
     .route(Method::POST, "/recommend", post(recommend))
     .route(Method::POST, "/similar", post(similar))
     .route(Method::POST, "/events", post(events))
+    .route(Method::POST, "/auth/login", post(auth_api::login))
+    .route(Method::POST, "/auth/logout", post(auth_api::logout))
+    .route(Method::GET, "/auth/me", get(auth_api::me))
     .route(
         Method::POST,
         "/analytics/campaign",
@@ -207,11 +212,32 @@ pub(super) async fn similar(
     request_body = EventBatch,
     responses(
         (status = 200, body = EventsReport),
-        (status = 400, description = "malformed JSON, an empty or oversized batch, an unknown user or item")))]
+        (status = 400, description = "malformed JSON, an empty or oversized batch, an unknown user or item"),
+        (status = 401, description = "no feed client's key"),
+        (status = 403, description = "a key without the feed scope")))]
 pub(super) async fn events(
     State(state): State<AppState>,
+    Who(caller): Who,
     ApiJson(batch): ApiJson<EventBatch>,
 ) -> Result<Json<EventsReport>, HttpError> {
+    // Events are counted, billed and learnt from: only a feed client's key (or an admin) sends them.
+    match caller {
+        Caller::FeedClient { .. } | Caller::Admin { .. } => {}
+        Caller::Anonymous => {
+            return Err(HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send a feed client's API key: Authorization: Bearer <key>",
+            ));
+        }
+        Caller::Advertiser { .. } => {
+            return Err(HttpError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "events need a feed client's key",
+            ));
+        }
+    }
     Ok(Json(state.services.feed.record_events(batch).await?))
 }
 

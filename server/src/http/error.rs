@@ -68,6 +68,7 @@ impl From<ApiError> for HttpError {
             "not_found" => StatusCode::NOT_FOUND,
             "conflict" => StatusCode::CONFLICT,
             "no_data" => StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_requests" => StatusCode::TOO_MANY_REQUESTS,
             "database_unavailable" | "vector_store_unavailable" | "unavailable" => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

@@ -4,12 +4,14 @@
 //! - `health`  `/healthz`, `/readyz`, `/metrics`
 //! - `api`     `/api/v1` routes, calling the same services as the server functions
 //! - `analytics_api`  the `/api/v1` routes of campaign reports, experiments and studies
+//! - `auth_api` `/api/v1/auth` (login, logout, me) and `Who`, a handler's caller
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
 
 mod analytics_api;
 pub mod api;
+mod auth_api;
 mod error;
 mod health;
 mod layers;

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use super::{analytics_api, api};
+use super::{analytics_api, api, auth_api};
 
 /// A picture query: the multipart form of `POST /api/v1/similar`.
 #[derive(utoipa::ToSchema)]
@@ -20,12 +20,14 @@ pub struct PictureUpload {
     info(title = "Vitrine API", description = "The discovery feed, advertiser analytics and the platform's status, for machines."),
     paths(
         api::system_report, api::openapi, api::recommend, api::similar, api::events,
+        auth_api::login, auth_api::logout, auth_api::me,
         analytics_api::campaign_report, analytics_api::create_experiment,
         analytics_api::experiment_results, analytics_api::assignment, analytics_api::power,
         analytics_api::create_study, analytics_api::study_results),
     components(schemas(PictureUpload)),
     tags(
         (name = "feed", description = "recommendations, more like this, feed events"),
+        (name = "auth", description = "sessions for the dashboard"),
         (name = "analytics", description = "campaign reports, experiments, causal studies"),
         (name = "system", description = "the stack and this document"))
 )]

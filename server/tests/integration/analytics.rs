@@ -7,12 +7,44 @@ use serde_json::{Value, json};
 use server::db::entities::{advertiser, campaign, event};
 
 use crate::analytics_world::serve;
-use crate::http_client::{get, get_with, post_json_with};
+use crate::http_client::{Response, get_with, post_json_with};
 use crate::support::TestApp;
 
+/// An admin's analytics key, as a header value.
+async fn bearer(app: &TestApp) -> String {
+    format!("Bearer {}", app.key("analytics").await)
+}
+
 async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let r = post_json_with(app.addr, path, &body, &[]).await;
+    let auth = bearer(app).await;
+    let r = post_json_with(app.addr, path, &body, &[("Authorization", &auth)]).await;
     (r.status, r.json())
+}
+
+async fn post_csv(app: &TestApp, path: &str, body: Value) -> Response {
+    let auth = bearer(app).await;
+    post_json_with(
+        app.addr,
+        path,
+        &body,
+        &[("Authorization", &auth), ("Accept", "text/csv")],
+    )
+    .await
+}
+
+async fn get(app: &TestApp, path: &str) -> Response {
+    let auth = bearer(app).await;
+    get_with(app.addr, path, &[("Authorization", &auth)]).await
+}
+
+async fn get_csv(app: &TestApp, path: &str) -> Response {
+    let auth = bearer(app).await;
+    get_with(
+        app.addr,
+        path,
+        &[("Authorization", &auth), ("Accept", "text/csv")],
+    )
+    .await
 }
 
 async fn campaign_id(app: &TestApp, name: &str) -> i32 {
@@ -97,11 +129,10 @@ async fn campaign_reports_agree_with_the_raw_events() {
             "only the metrics asked for"
         );
     }
-    let csv = post_json_with(
-        app.addr,
+    let csv = post_csv(
+        &app,
         "/api/v1/analytics/campaign",
-        &json!({"campaign_id": id, "breakdown": "segment"}),
-        &[("Accept", "text/csv")],
+        json!({"campaign_id": id, "breakdown": "segment"}),
     )
     .await;
     assert_eq!(csv.status, 200);
@@ -267,7 +298,7 @@ async fn experiments_find_the_planted_lift_and_the_planted_mismatch() {
     let ads = truth.advertising.as_ref().expect("advertising");
     let headline = experiment_named(&app, "Headline test").await;
     let r = get(
-        app.addr,
+        &app,
         &format!("/api/v1/experiments/{headline}/results?charts=true"),
     )
     .await;
@@ -306,16 +337,11 @@ async fn experiments_find_the_planted_lift_and_the_planted_mismatch() {
 
     // The layout test lost 8% of its treatment users from logging: flagged.
     let layout = experiment_named(&app, "Layout test").await;
-    let results = get(app.addr, &format!("/api/v1/experiments/{layout}/results"))
+    let results = get(&app, &format!("/api/v1/experiments/{layout}/results"))
         .await
         .json();
     assert_eq!(results["srm"]["flagged"], true, "{}", results["srm"]);
-    let csv = get_with(
-        app.addr,
-        &format!("/api/v1/experiments/{layout}/results"),
-        &[("Accept", "text/csv")],
-    )
-    .await;
+    let csv = get_csv(&app, &format!("/api/v1/experiments/{layout}/results")).await;
     assert!(csv.body.starts_with("metric,arm,method"), "{}", csv.body);
     app.stop().await;
 }
@@ -330,20 +356,20 @@ async fn experiments_are_created_assigned_and_checked() {
     assert_eq!(status, 201, "{created}");
     let x = created["id"].as_i64().expect("id");
     let first = get(
-        app.addr,
+        &app,
         &format!("/api/v1/experiments/{x}/assignment?user_id=gen-0000042"),
     )
     .await
     .json();
     let again = get(
-        app.addr,
+        &app,
         &format!("/api/v1/experiments/{x}/assignment?user_id=gen-0000042"),
     )
     .await
     .json();
     assert_eq!(first["arm"], again["arm"]);
     // No user has reached the "badge" arm's campaign yet: an empty arm is a clear 422.
-    let r = get(app.addr, &format!("/api/v1/experiments/{x}/results")).await;
+    let r = get(&app, &format!("/api/v1/experiments/{x}/results")).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(
         r.json()["message"]
@@ -390,7 +416,7 @@ async fn studies_estimate_the_planted_geo_effect() {
         .expect("studies");
     for s in &studies {
         let r = get(
-            app.addr,
+            &app,
             &format!("/api/v1/studies/{}/results?charts=true", s.id),
         )
         .await;
@@ -426,12 +452,7 @@ async fn studies_estimate_the_planted_geo_effect() {
         }
     }
     assert_eq!(studies.len(), 2);
-    let csv = get_with(
-        app.addr,
-        &format!("/api/v1/studies/{}/results", studies[0].id),
-        &[("Accept", "text/csv")],
-    )
-    .await;
+    let csv = get_csv(&app, &format!("/api/v1/studies/{}/results", studies[0].id)).await;
     assert_eq!(csv.status, 200, "{}", csv.body);
     assert!(
         csv.body.starts_with("relative_day,") || csv.body.starts_with("geo,weight"),
@@ -460,11 +481,7 @@ async fn bad_studies_are_refused_clearly() {
     early["intervention_date"] = first_day;
     let (status, created) = post(&app, "/api/v1/studies", early).await;
     assert_eq!(status, 201, "{created}");
-    let r = get(
-        app.addr,
-        &format!("/api/v1/studies/{}/results", created["id"]),
-    )
-    .await;
+    let r = get(&app, &format!("/api/v1/studies/{}/results", created["id"])).await;
     assert_eq!(r.status, 422, "{}", r.body);
     assert!(r.body.contains("pre-periods"), "{}", r.body);
     for (patch, status) in [
@@ -486,7 +503,7 @@ async fn bad_studies_are_refused_clearly() {
         assert_eq!(got, status, "{body}: {error}");
     }
     assert_eq!(
-        get(app.addr, "/api/v1/studies/424242/results").await.status,
+        get(&app, "/api/v1/studies/424242/results").await.status,
         404
     );
     app.stop().await;

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod analytics_world;
+mod auth;
 mod encoders;
 mod extract;
 mod generate;

@@ -6,7 +6,7 @@ use server::data::generate::{self, GenerateConfig};
 use server::data::{fashion, movielens};
 
 use crate::generate::small_catalogue;
-use crate::http_client::get;
+use crate::http_client::{get, get_with};
 use crate::import_movielens::{counts, fresh_sqlite, movielens_dir};
 use crate::support::TestApp;
 
@@ -153,6 +153,8 @@ async fn analytics_give_the_same_numbers_on_postgres() {
     let tmp = tempfile::tempdir().expect("temp dir");
     crate::analytics_world::populate(pg.state.db.conn(), tmp.path()).await;
     let (lite, _) = crate::analytics_world::serve().await;
+    let pg_auth = format!("Bearer {}", pg.key("analytics").await);
+    let lite_auth = format!("Bearer {}", lite.key("analytics").await);
 
     async fn first<E: EntityTrait>(app: &TestApp, f: impl Fn(&E::Model) -> bool) -> E::Model
     where
@@ -183,14 +185,14 @@ async fn analytics_give_the_same_numbers_on_postgres() {
             pg.addr,
             "/api/v1/analytics/campaign",
             &ask(pg_campaign),
-            &[],
+            &[("Authorization", &pg_auth)],
         )
         .await;
         let b = crate::http_client::post_json_with(
             lite.addr,
             "/api/v1/analytics/campaign",
             &ask(lite_campaign),
-            &[],
+            &[("Authorization", &lite_auth)],
         )
         .await;
         assert_eq!(a.status, 200, "{}", a.body);
@@ -201,8 +203,18 @@ async fn analytics_give_the_same_numbers_on_postgres() {
         first::<experiment::Entity>(&pg, headline).await.id,
         first::<experiment::Entity>(&lite, headline).await.id,
     );
-    let a = get(pg.addr, &format!("/api/v1/experiments/{x_pg}/results")).await;
-    let b = get(lite.addr, &format!("/api/v1/experiments/{x_lite}/results")).await;
+    let a = get_with(
+        pg.addr,
+        &format!("/api/v1/experiments/{x_pg}/results"),
+        &[("Authorization", &pg_auth)],
+    )
+    .await;
+    let b = get_with(
+        lite.addr,
+        &format!("/api/v1/experiments/{x_lite}/results"),
+        &[("Authorization", &lite_auth)],
+    )
+    .await;
     assert_eq!(a.status, 200, "{}", a.body);
     same_numbers(
         &a.json()["metrics"],
@@ -214,8 +226,18 @@ async fn analytics_give_the_same_numbers_on_postgres() {
         first::<causal_study::Entity>(&pg, did).await.id,
         first::<causal_study::Entity>(&lite, did).await.id,
     );
-    let a = get(pg.addr, &format!("/api/v1/studies/{s_pg}/results")).await;
-    let b = get(lite.addr, &format!("/api/v1/studies/{s_lite}/results")).await;
+    let a = get_with(
+        pg.addr,
+        &format!("/api/v1/studies/{s_pg}/results"),
+        &[("Authorization", &pg_auth)],
+    )
+    .await;
+    let b = get_with(
+        lite.addr,
+        &format!("/api/v1/studies/{s_lite}/results"),
+        &[("Authorization", &lite_auth)],
+    )
+    .await;
     assert_eq!(a.status, 200, "{}", a.body);
     same_numbers(&a.json()["did"], &b.json()["did"], "DiD");
     pg.stop().await;

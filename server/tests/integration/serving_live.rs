@@ -12,7 +12,7 @@ use serde_json::json;
 use server::db::entities::{advertiser, campaign, creative};
 use server::serving::index;
 
-use crate::http_client::post;
+use crate::http_client::post_json_with;
 use crate::serving::{ids, recommend};
 use crate::serving_world::{CATALOGUE, index_settings, serve_world};
 
@@ -20,11 +20,12 @@ async fn events(
     app: &crate::support::TestApp,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    let r = post(
+    let key = format!("Bearer {}", app.key("feed").await);
+    let r = post_json_with(
         app.addr,
         "/api/v1/events",
-        "application/json",
-        body.to_string().as_bytes(),
+        &body,
+        &[("Authorization", &key)],
     )
     .await;
     (r.status, r.json())

@@ -7,6 +7,39 @@ use server::state::AppState;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Everything the test process logs from the first call on (debug and up for our code and
+/// the HTTP stack), for tests that check what is never logged.
+pub fn captured_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug,sqlx=warn,hyper=info,h2=info,lance=warn,lancedb=warn,datafusion=warn,lance_index=warn")
+            .with_ansi(false)
+            .with_writer(move || Capture(sink.clone()))
+            .try_init();
+        buffer
+    })
+    .clone()
+}
+
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut buffer) = self.0.lock() {
+            buffer.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Settings with SQLite and LanceDB in `dir`, everything else default.
 pub fn settings_in(dir: &std::path::Path) -> Settings {
     Settings {
@@ -24,6 +57,8 @@ pub fn settings_in(dir: &std::path::Path) -> Settings {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// Keys made by `key`, by scope.
+    keys: tokio::sync::Mutex<std::collections::HashMap<&'static str, String>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     _dir: Option<tempfile::TempDir>,
@@ -66,10 +101,34 @@ impl TestApp {
         Self {
             addr,
             state,
+            keys: tokio::sync::Mutex::default(),
             stop: Some(stop),
             task: Some(task),
             _dir: dir,
         }
+    }
+
+    /// An admin's key of `scope` (`feed` or `analytics`), made once per scope and server.
+    pub async fn key(&self, scope: &'static str) -> String {
+        let mut keys = self.keys.lock().await;
+        if let Some(key) = keys.get(scope) {
+            return key.clone();
+        }
+        let email = format!("{scope}-admin@tests.example");
+        let account = self
+            .state
+            .auth
+            .create_account(&email, "a long test password", "admin", None)
+            .await
+            .expect("an admin account");
+        let key = self
+            .state
+            .auth
+            .create_key(account.id, scope, "tests")
+            .await
+            .expect("a key");
+        keys.insert(scope, key.clone());
+        key
     }
 
     /// Signals shutdown and waits for the server to finish.

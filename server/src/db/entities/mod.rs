@@ -1,7 +1,9 @@
 //! SeaORM entities, one module per table of the core schema (`migrations`). These are storage
 //! types: they never cross the wire; `app::wire` types are built from them.
 
+pub mod account;
 pub mod advertiser;
+pub mod api_key;
 pub mod campaign;
 pub mod campaign_daily_stat;
 pub mod catalogue;
@@ -13,4 +15,5 @@ pub mod experiment_assignment;
 pub mod interaction;
 pub mod item;
 pub mod item_image;
+pub mod session;
 pub mod user;

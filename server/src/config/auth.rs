@@ -1,0 +1,64 @@
+//! Accounts and sessions (`auth:` in `configs/default.yaml`), and the demo's accounts.
+
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// How long a dashboard session lasts.
+    pub session_ttl_hours: u32,
+    /// Failed logins an e-mail may have within `login_window_secs` before it must wait.
+    pub login_max_failures: u32,
+    pub login_window_secs: u64,
+    /// Mark the session cookie `Secure` even without `X-Forwarded-Proto: https` (set it when
+    /// the server itself is reached over TLS).
+    pub secure_cookies: bool,
+    /// How long a resolved key or session is trusted without asking SQL again (and so how
+    /// long a revoked key keeps working at most).
+    pub cache_secs: u64,
+    /// The demo's accounts: one per demo advertiser and an admin, all with this password,
+    /// created by `vitrine accounts seed-demo`. For the demo only.
+    pub demo_password: String,
+    /// E-mail domain of the demo accounts (`northwind-apparel@<domain>`, `admin@<domain>`).
+    pub demo_domain: String,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            session_ttl_hours: 12,
+            login_max_failures: 5,
+            login_window_secs: 900,
+            secure_cookies: false,
+            cache_secs: 5,
+            demo_password: "vitrine-demo-2026".into(),
+            demo_domain: "demo.vitrine.test".into(),
+        }
+    }
+}
+
+impl AuthSettings {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key, reason: &str| {
+            Err(ConfigError::Value {
+                key,
+                reason: reason.into(),
+            })
+        };
+        if self.session_ttl_hours == 0 {
+            return bad("auth.session_ttl_hours", "must be at least 1");
+        }
+        if self.login_max_failures == 0 || self.login_window_secs == 0 {
+            return bad(
+                "auth.login_max_failures",
+                "throttling needs a limit and a window",
+            );
+        }
+        if self.demo_password.chars().count() < 10 {
+            return bad("auth.demo_password", "needs at least 10 characters");
+        }
+        Ok(())
+    }
+}
