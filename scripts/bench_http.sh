@@ -5,9 +5,9 @@
 #   2. POST /api/v1/recommend, warm cache (every user's feed cached by the warm-up);
 #   3. the same, cold cache (every request a user not asked for before; COLD_SECONDS, 5 s);
 #   4. the same, a realistic mix (90% warm users, 5% first-time users, 5% new users).
-# Reports req/s, p50, p99 and errors, and the feed's share of the ceiling. Feed clients have no
-# API keys or rate limits yet (accounts and limits are their own capability); when they do,
-# API_KEY=... is sent as a bearer token.
+# Reports req/s, p50, p99 and errors, and the feed's share of the ceiling. Requests carry a feed
+# key of a `bench@` account (made here if missing) whose rate limit, `auth.key_requests_per_sec`,
+# is above the test rate.
 #
 #   scripts/bench_http.sh [--release] [--duration SECONDS] [--connections N]
 set -euo pipefail
@@ -36,8 +36,11 @@ for _ in $(seq 120); do
   curl -sf "$base/healthz" >/dev/null 2>&1 && break
   sleep 1
 done
+printf 'bench-password-%s\n' "$RANDOM$RANDOM" | "$bin" accounts create --email bench@localhost.test --role admin >/dev/null 2>&1 || true
+API_KEY=$("$bin" accounts key --email bench@localhost.test --scope feed --name bench 2>/dev/null)
+export API_KEY
 probe=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
-  -d '{"user_id":"gen-0000000"}' "$base/api/v1/recommend")
+  -H "Authorization: Bearer $API_KEY" -d '{"user_id":"gen-0000000"}' "$base/api/v1/recommend")
 if [ "$probe" != 200 ]; then
   echo "the feed answers $probe: build the index first (scripts/run.sh, or vitrine train + vitrine index)" >&2
   exit 1

@@ -2,8 +2,8 @@
 //! request. Resolved keys and sessions are cached for a few seconds, so the feed's hot path
 //! does not query SQL per request; a revoked key or ended session stops working within that.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use app::error::ApiError;
 use app::services::Caller;
@@ -45,6 +45,14 @@ pub struct Auth {
     failures: Cache<String, u32>,
     /// Digest of a key or session token -> its caller.
     resolved: Cache<String, Caller>,
+    /// Digest of a key -> its token bucket.
+    buckets: Cache<String, Arc<Mutex<Bucket>>>,
+}
+
+/// A token bucket: `tokens` left at `at`, refilled at the key rate up to twice it.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
 }
 
 impl Auth {
@@ -57,6 +65,10 @@ impl Auth {
             resolved: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(settings.cache_secs))
+                .build(),
+            buckets: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(600))
                 .build(),
             db,
             settings,
@@ -253,6 +265,49 @@ impl Auth {
             tracing::warn!(%error, "resolving a caller failed");
             Caller::Anonymous
         })
+    }
+
+    /// As [`Self::resolve`], and a key over its rate is refused.
+    ///
+    /// # Errors
+    /// `too_many_requests` when the key has spent its bucket.
+    pub async fn resolve_limited(
+        &self,
+        bearer: Option<&str>,
+        cookie: Option<&str>,
+    ) -> Result<Caller, ApiError> {
+        let caller = self.resolve(bearer, cookie).await;
+        let over =
+            bearer.is_some_and(|key| caller != Caller::Anonymous && !self.admit(&digest(key)));
+        if over {
+            return Err(ApiError::new(
+                "too_many_requests",
+                "this API key is over its rate limit; slow down",
+            ));
+        }
+        Ok(caller)
+    }
+
+    fn admit(&self, key: &str) -> bool {
+        let rate = f64::from(self.settings.key_requests_per_sec);
+        let bucket = self.buckets.get_with_by_ref(key, || {
+            Arc::new(Mutex::new(Bucket {
+                tokens: 2.0 * rate,
+                at: Instant::now(),
+            }))
+        });
+        let Ok(mut b) = bucket.lock() else {
+            return false;
+        };
+        let now = Instant::now();
+        b.tokens = (b.tokens + rate * now.duration_since(b.at).as_secs_f64()).min(2.0 * rate);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
     }
 
     async fn cached<'a, F, Fut>(&'a self, secret: &str, lookup: F) -> Result<Caller, ApiError>

@@ -18,6 +18,8 @@ pub struct AuthSettings {
     /// How long a resolved key or session is trusted without asking SQL again (and so how
     /// long a revoked key keeps working at most).
     pub cache_secs: u64,
+    /// Requests per second each API key may make (bursts up to twice that); more get 429.
+    pub key_requests_per_sec: u32,
     /// The demo's accounts: one per demo advertiser and an admin, all with this password,
     /// created by `vitrine accounts seed-demo`. For the demo only.
     pub demo_password: String,
@@ -33,6 +35,7 @@ impl Default for AuthSettings {
             login_window_secs: 900,
             secure_cookies: false,
             cache_secs: 5,
+            key_requests_per_sec: 100_000,
             demo_password: "vitrine-demo-2026".into(),
             demo_domain: "demo.vitrine.test".into(),
         }
@@ -55,6 +58,9 @@ impl AuthSettings {
                 "auth.login_max_failures",
                 "throttling needs a limit and a window",
             );
+        }
+        if self.key_requests_per_sec == 0 {
+            return bad("auth.key_requests_per_sec", "must be at least 1");
         }
         if self.demo_password.chars().count() < 10 {
             return bad("auth.demo_password", "needs at least 10 characters");

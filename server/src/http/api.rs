@@ -119,6 +119,24 @@ where
     }
 }
 
+/// The feed's routes take a feed client's key (or an admin's): their answers and events are
+/// counted, billed and learnt from.
+fn feed_client(caller: &Caller) -> Result<(), HttpError> {
+    match caller {
+        Caller::FeedClient { .. } | Caller::Admin { .. } => Ok(()),
+        Caller::Anonymous => Err(HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send a feed client's API key: Authorization: Bearer <key>",
+        )),
+        Caller::Advertiser { .. } => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this route needs a feed client's key",
+        )),
+    }
+}
+
 /// `GET /api/v1/system`: what `vitrine doctor` reports.
 #[utoipa::path(get, path = "/api/v1/system", tag = "system",
     responses((status = 200, body = SystemReport)))]
@@ -145,11 +163,15 @@ pub(super) async fn openapi() -> Response {
     responses(
         (status = 200, body = RecommendResponse),
         (status = 400, description = "malformed JSON, num_recommendations outside 1..=1000, an unknown category or cursor"),
+        (status = 401, description = "no feed client's key"),
+        (status = 429, description = "the key is over its rate limit"),
         (status = 503, description = "no index has been built yet: run `vitrine index`")))]
 pub(super) async fn recommend(
     State(state): State<AppState>,
+    Who(caller): Who,
     ApiJson(request): ApiJson<RecommendRequest>,
 ) -> Result<Response, HttpError> {
+    feed_client(&caller)?;
     // The serving engine itself rather than the `FeedService` trait: it hands out the page's
     // JSON bytes, kept from an earlier request when the feed is warm.
     let body = state.serving.recommend_json(request).await?;
@@ -165,12 +187,15 @@ pub(super) async fn recommend(
     responses(
         (status = 200, body = SimilarResponse),
         (status = 400, description = "not exactly one query, an unreadable picture, a bad k"),
+        (status = 401, description = "no feed client's key"),
         (status = 404, description = "an item that is not in the index"),
         (status = 503, description = "no index has been built yet: run `vitrine index`")))]
 pub(super) async fn similar(
     State(state): State<AppState>,
+    Who(caller): Who,
     request: Request,
 ) -> Result<Json<SimilarResponse>, HttpError> {
+    feed_client(&caller)?;
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -220,24 +245,7 @@ pub(super) async fn events(
     Who(caller): Who,
     ApiJson(batch): ApiJson<EventBatch>,
 ) -> Result<Json<EventsReport>, HttpError> {
-    // Events are counted, billed and learnt from: only a feed client's key (or an admin) sends them.
-    match caller {
-        Caller::FeedClient { .. } | Caller::Admin { .. } => {}
-        Caller::Anonymous => {
-            return Err(HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "send a feed client's API key: Authorization: Bearer <key>",
-            ));
-        }
-        Caller::Advertiser { .. } => {
-            return Err(HttpError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "events need a feed client's key",
-            ));
-        }
-    }
+    feed_client(&caller)?;
     Ok(Json(state.services.feed.record_events(batch).await?))
 }
 

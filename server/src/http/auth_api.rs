@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::HttpError;
 use super::api::ApiJson;
-use crate::auth::{COOKIE, session_cookie};
+use crate::auth::{COOKIE, bearer, session_cookie};
 use crate::state::AppState;
 
 /// The caller of this request (from an API key or the session cookie).
@@ -24,7 +24,12 @@ impl FromRequestParts<AppState> for Who {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(state.services.auth.caller(&parts.headers).await))
+        let headers = &parts.headers;
+        let caller = state
+            .auth
+            .resolve_limited(bearer(headers), session_cookie(headers))
+            .await?;
+        Ok(Self(caller))
     }
 }
 

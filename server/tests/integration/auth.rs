@@ -421,3 +421,31 @@ async fn passwords_and_keys_are_never_stored_or_logged_in_the_clear() {
     assert!(!logged.contains(&password), "the password is in the logs");
     assert!(!logged.contains(&secret_part), "the key is in the logs");
 }
+
+#[tokio::test]
+async fn a_key_over_its_rate_gets_429_and_others_are_unaffected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = crate::support::settings_in(dir.path());
+    settings.auth.key_requests_per_sec = 3;
+    let app = TestApp::start(settings, Some(dir)).await;
+    let key = format!("Bearer {}", app.key("feed").await);
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses.push(
+            get_with(app.addr, "/api/v1/auth/me", &[("Authorization", &key)])
+                .await
+                .status,
+        );
+    }
+    // A burst of twice the rate passes, then the bucket is empty.
+    assert!(statuses[..6].iter().all(|s| *s == 200), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let other = format!("Bearer {}", app.key("analytics").await);
+    assert_eq!(
+        get_with(app.addr, "/api/v1/auth/me", &[("Authorization", &other)])
+            .await
+            .status,
+        200
+    );
+    app.stop().await;
+}

@@ -40,6 +40,25 @@ pub async fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8])
     send(addr, "POST", path, Some(content_type), &[], body).await
 }
 
+/// POST as a feed client: the app's feed key in `Authorization`.
+pub async fn post_keyed(
+    app: &crate::support::TestApp,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Response {
+    let key = format!("Bearer {}", app.key("feed").await);
+    send(
+        app.addr,
+        "POST",
+        path,
+        Some(content_type),
+        &[("Authorization", &key)],
+        body,
+    )
+    .await
+}
+
 /// POST JSON with extra headers (`Accept: text/csv`, say).
 pub async fn post_json_with(
     addr: SocketAddr,

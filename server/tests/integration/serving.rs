@@ -6,13 +6,13 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use crate::http_client::{get, post};
+use crate::http_client::{get, post_keyed};
 use crate::serving_world::serve_world;
 use crate::support::TestApp;
 
 pub async fn recommend(app: &TestApp, body: Value) -> (u16, Value) {
-    let r = post(
-        app.addr,
+    let r = post_keyed(
+        app,
         "/api/v1/recommend",
         "application/json",
         body.to_string().as_bytes(),
@@ -151,8 +151,8 @@ async fn an_unknown_user_gets_the_fallback_and_text_context_steers_it() {
     assert_eq!(steered["fallback"], true);
     // The text's nearest items in the content space lead the cold start (diversity may
     // reorder within its look-ahead, so compare with a deeper "more like this").
-    let like = post(
-        app.addr,
+    let like = post_keyed(
+        &app,
         "/api/v1/similar",
         "application/json",
         br#"{"text": "space opera with jedi knights", "k": 100}"#,
@@ -195,8 +195,8 @@ async fn bad_feed_requests_are_json_errors() {
         assert_eq!(error["code"], "invalid_input", "{why}");
         assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
-    let malformed = post(
-        app.addr,
+    let malformed = post_keyed(
+        &app,
         "/api/v1/recommend",
         "application/json",
         b"{\"user_id\": ",
@@ -204,7 +204,7 @@ async fn bad_feed_requests_are_json_errors() {
     .await;
     assert_eq!(malformed.status, 400, "{}", malformed.body);
     assert_eq!(malformed.json()["code"], "invalid_input");
-    let not_json = post(app.addr, "/api/v1/recommend", "text/plain", b"hello").await;
+    let not_json = post_keyed(&app, "/api/v1/recommend", "text/plain", b"hello").await;
     assert_eq!(not_json.status, 415, "{}", not_json.body);
     assert_eq!(not_json.json()["code"], "unsupported_media_type");
     app.stop().await;
@@ -222,8 +222,8 @@ async fn without_an_index_the_feed_says_to_run_vitrine_index() {
             .contains("vitrine index"),
         "{error}"
     );
-    let similar = post(
-        app.addr,
+    let similar = post_keyed(
+        &app,
         "/api/v1/similar",
         "application/json",
         br#"{"text": "a dress"}"#,
@@ -249,8 +249,8 @@ async fn similar_items_by_item_and_text_and_pictures_are_checked() {
     let app = serve_world().await;
     let (_, feed) = recommend(&app, json!({"user_id": "7", "num_recommendations": 1})).await;
     let item = ids(&feed)[0];
-    let by_item = post(
-        app.addr,
+    let by_item = post_keyed(
+        &app,
         "/api/v1/similar",
         "application/json",
         json!({"item_id": item, "k": 5}).to_string().as_bytes(),
@@ -261,8 +261,8 @@ async fn similar_items_by_item_and_text_and_pictures_are_checked() {
     assert_eq!(found.len(), 5);
     assert!(!found.contains(&item), "an item is not its own neighbour");
 
-    let by_text = post(
-        app.addr,
+    let by_text = post_keyed(
+        &app,
         "/api/v1/similar",
         "application/json",
         br#"{"text": "toy story", "k": 3}"#,
@@ -277,8 +277,8 @@ async fn similar_items_by_item_and_text_and_pictures_are_checked() {
         (json!({"item_id": -5}), 404),
         (json!({"text": "x", "k": 0}), 400),
     ] {
-        let r = post(
-            app.addr,
+        let r = post_keyed(
+            &app,
             "/api/v1/similar",
             "application/json",
             body.to_string().as_bytes(),
@@ -288,7 +288,7 @@ async fn similar_items_by_item_and_text_and_pictures_are_checked() {
     }
     // Not a picture, and a truncated PNG: 400, never a crash.
     let (ct, body) = multipart("image", "notes.txt", b"this is not an image");
-    let r = post(app.addr, "/api/v1/similar", &ct, &body).await;
+    let r = post_keyed(&app, "/api/v1/similar", &ct, &body).await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.json()["code"], "invalid_input");
     let mut png = Vec::new();
@@ -298,7 +298,7 @@ async fn similar_items_by_item_and_text_and_pictures_are_checked() {
     .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
     .expect("encode");
     let (ct, body) = multipart("image", "cut.png", &png[..png.len() / 2]);
-    let r = post(app.addr, "/api/v1/similar", &ct, &body).await;
+    let r = post_keyed(&app, "/api/v1/similar", &ct, &body).await;
     assert_eq!(r.status, 400, "{}", r.body);
     app.stop().await;
 }
