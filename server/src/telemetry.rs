@@ -11,8 +11,10 @@ use crate::config::{LogFormat, LogSettings};
 pub fn init_tracing(settings: &LogSettings) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
+    // Logs go to stderr: stdout carries a command's own output (a new key, a report).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_writer(std::io::stderr)
         .with_target(true);
     // An error means a subscriber is already installed (a second server in one test process).
     let _already_installed = match settings.format {

@@ -256,9 +256,14 @@ impl Auth {
     /// The caller of an API key or a session token; `Anonymous` for anything unknown, revoked
     /// or expired.
     pub async fn resolve(&self, bearer: Option<&str>, cookie: Option<&str>) -> Caller {
-        let found = match (bearer, cookie) {
-            (Some(key), _) => self.cached(key, Self::key_caller).await,
-            (None, Some(token)) => self.cached(token, Self::session_caller).await,
+        self.resolve_hashed(bearer.map(digest), cookie).await
+    }
+
+    /// As [`Self::resolve`], with the key already digested.
+    async fn resolve_hashed(&self, key_hash: Option<String>, cookie: Option<&str>) -> Caller {
+        let found = match (key_hash, cookie) {
+            (Some(hash), _) => self.cached(hash, Self::key_caller).await,
+            (None, Some(token)) => self.cached(digest(token), Self::session_caller).await,
             (None, None) => return Caller::Anonymous,
         };
         found.unwrap_or_else(|error| {
@@ -276,9 +281,9 @@ impl Auth {
         bearer: Option<&str>,
         cookie: Option<&str>,
     ) -> Result<Caller, ApiError> {
-        let caller = self.resolve(bearer, cookie).await;
-        let over =
-            bearer.is_some_and(|key| caller != Caller::Anonymous && !self.admit(&digest(key)));
+        let key_hash = bearer.map(digest);
+        let caller = self.resolve_hashed(key_hash.clone(), cookie).await;
+        let over = key_hash.is_some_and(|hash| caller != Caller::Anonymous && !self.admit(&hash));
         if over {
             return Err(ApiError::new(
                 "too_many_requests",
@@ -310,12 +315,11 @@ impl Auth {
         }
     }
 
-    async fn cached<'a, F, Fut>(&'a self, secret: &str, lookup: F) -> Result<Caller, ApiError>
+    async fn cached<'a, F, Fut>(&'a self, hash: String, lookup: F) -> Result<Caller, ApiError>
     where
         F: FnOnce(&'a Self, String) -> Fut,
         Fut: std::future::Future<Output = Result<Caller, ApiError>>,
     {
-        let hash = digest(secret);
         if let Some(caller) = self.resolved.get(&hash) {
             return Ok(caller);
         }
