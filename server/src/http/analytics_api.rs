@@ -20,14 +20,21 @@ use super::auth_api::Who;
 use crate::analytics::csv;
 use crate::state::AppState;
 
-fn wants_csv(headers: &HeaderMap) -> bool {
-    headers
+/// `value` as JSON, or as the CSV `table(&value)` (a download named `name.csv`) when the
+/// request accepts `text/csv`.
+fn json_or_csv<T: serde::Serialize>(
+    headers: &HeaderMap,
+    value: T,
+    name: &str,
+    table: fn(&T) -> String,
+) -> Response {
+    let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/csv"))
-}
-
-fn csv_response(body: String, name: &str) -> Response {
+        .is_some_and(|v| v.contains("text/csv"));
+    if !wants_csv {
+        return Json(value).into_response();
+    }
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -36,7 +43,7 @@ fn csv_response(body: String, name: &str) -> Response {
                 format!("attachment; filename=\"{name}.csv\""),
             ),
         ],
-        body,
+        table(&value),
     )
         .into_response()
 }
@@ -79,13 +86,8 @@ pub(super) async fn campaign_report(
         .analytics
         .campaign_report(&caller, request)
         .await?;
-    if wants_csv(&headers) {
-        return Ok(csv_response(
-            csv::campaign_report(&report),
-            &format!("campaign-{}", report.campaign_id),
-        ));
-    }
-    Ok(Json(report).into_response())
+    let name = format!("campaign-{}", report.campaign_id);
+    Ok(json_or_csv(&headers, report, &name, csv::campaign_report))
 }
 
 /// `POST /api/v1/experiments`: a new experiment on a campaign.
@@ -128,13 +130,12 @@ pub(super) async fn experiment_results(
         .analytics
         .experiment_results(&caller, id, query.charts)
         .await?;
-    if wants_csv(&headers) {
-        return Ok(csv_response(
-            csv::experiment_results(&results),
-            &format!("experiment-{id}"),
-        ));
-    }
-    Ok(Json(results).into_response())
+    Ok(json_or_csv(
+        &headers,
+        results,
+        &format!("experiment-{id}"),
+        csv::experiment_results,
+    ))
 }
 
 /// `GET /api/v1/experiments/{id}/assignment?user_id=`: the user's arm, recorded as exposed.
@@ -210,11 +211,10 @@ pub(super) async fn study_results(
         .analytics
         .study_results(&caller, id, query.charts)
         .await?;
-    if wants_csv(&headers) {
-        return Ok(csv_response(
-            csv::study_results(&results),
-            &format!("study-{id}"),
-        ));
-    }
-    Ok(Json(results).into_response())
+    Ok(json_or_csv(
+        &headers,
+        results,
+        &format!("study-{id}"),
+        csv::study_results,
+    ))
 }

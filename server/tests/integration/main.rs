@@ -2,8 +2,12 @@
 //! the PostgreSQL that the test script starts (`VITRINE_TEST_POSTGRES_URL`).
 
 mod analytics;
+mod analytics_client;
+mod analytics_reports;
 mod analytics_world;
 mod auth;
+mod auth_support;
+mod auth_tenants;
 mod encoders;
 mod extract;
 mod generate;
