@@ -134,7 +134,7 @@ impl Analytics {
             .map_err(database)?
             .last_insert_id;
         let model = self.study(id).await?;
-        self.study_summary(&model).await
+        self.study_summary(&model, zone)
     }
 
     pub(crate) async fn study(&self, id: i32) -> Result<causal_study::Model, ApiError> {
@@ -145,15 +145,21 @@ impl Analytics {
             .ok_or_else(|| not_found(format!("no study {id}")))
     }
 
-    pub(crate) async fn study_summary(
-        &self,
-        model: &causal_study::Model,
-    ) -> Result<StudySummary, ApiError> {
-        let design = design_of(model)?;
-        let zone = super::rollup::campaign_zone(&self.db, design.campaign_id)
+    /// The time zone of the advertiser that runs `campaign_id` (UTC if it is gone).
+    pub(crate) async fn zone_of(&self, campaign_id: i32) -> Result<chrono_tz::Tz, ApiError> {
+        Ok(super::rollup::campaign_zone(&self.db, campaign_id)
             .await
             .map_err(database)?
-            .map_or(chrono_tz::Tz::UTC, |(_, _, z)| z);
+            .map_or(chrono_tz::Tz::UTC, |(_, _, z)| z))
+    }
+
+    /// The study as stored, its intervention day in `zone` (the advertiser's).
+    pub(crate) fn study_summary(
+        &self,
+        model: &causal_study::Model,
+        zone: chrono_tz::Tz,
+    ) -> Result<StudySummary, ApiError> {
+        let design = design_of(model)?;
         Ok(StudySummary {
             id: model.id,
             name: model.name.clone(),
@@ -175,6 +181,7 @@ impl Analytics {
         &self,
         model: &causal_study::Model,
         design: &Design,
+        zone: chrono_tz::Tz,
     ) -> Result<GeoPanel, ApiError> {
         let (from, to) = super::campaign::data_bounds(&self.db, design.campaign_id)
             .await?
@@ -202,10 +209,6 @@ impl Analytics {
             .all(&self.db)
             .await
             .map_err(database)?;
-        let zone = super::rollup::campaign_zone(&self.db, design.campaign_id)
-            .await
-            .map_err(database)?
-            .map_or(chrono_tz::Tz::UTC, |(_, _, z)| z);
         let start = model.intervention_at.with_timezone(&zone).date_naive();
         let all_days: Vec<NaiveDate> = days(from, to).collect();
         let intervention = all_days

@@ -138,8 +138,9 @@ impl Analytics {
     ) -> Result<StudyResults, ApiError> {
         let model = self.study(id).await?;
         let design = design_of(&model)?;
-        let summary = self.study_summary(&model).await?;
-        let panel = self.geo_panel(&model, &design).await?;
+        let zone = self.zone_of(design.campaign_id).await?;
+        let summary = self.study_summary(&model, zone)?;
+        let panel = self.geo_panel(&model, &design, zone).await?;
         let level = self.settings.analytics.confidence;
         let dates: Vec<chrono::NaiveDate> = (0..panel.days)
             .map(|d| panel.first_day + Duration::days(d as i64))
