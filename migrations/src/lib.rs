@@ -7,6 +7,7 @@
 //!   `studies` (experiments, assignments, causal studies)
 //! - `m20261126_000002_experiment_campaign`  the campaign an advertiser's experiment tests
 //! - `m20261126_000003_sessions`  dashboard sessions (hashed tokens with an expiry)
+//! - `m20261126_000004_interaction_keys`  the idempotency key of feed interactions
 //!
 //! Migrations are append-only: change the schema with a new file, never by editing an old one.
 
@@ -16,6 +17,7 @@ pub use sea_orm_migration::{Migration, MigrationStatus};
 mod m20261126_000001_core_schema;
 mod m20261126_000002_experiment_campaign;
 mod m20261126_000003_sessions;
+mod m20261126_000004_interaction_keys;
 
 pub struct Migrator;
 
@@ -26,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_core_schema::Migration),
             Box::new(m20261126_000002_experiment_campaign::Migration),
             Box::new(m20261126_000003_sessions::Migration),
+            Box::new(m20261126_000004_interaction_keys::Migration),
         ]
     }
 }

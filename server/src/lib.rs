@@ -21,7 +21,7 @@
 //! - `state`      `AppState`, the one value every handler and server function reaches
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
 //! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
-//!   `train`, `index`, `evaluate`, `bench`)
+//!   `train`, `index`, `evaluate`, `rollup`, `accounts`, `users`, `bench`)
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 

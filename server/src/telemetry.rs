@@ -1,5 +1,6 @@
 //! Structured logs (tracing) and the process-wide Prometheus recorder.
 
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -15,6 +16,8 @@ pub fn init_tracing(settings: &LogSettings) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain text for files, journals and pipes.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(true);
     // An error means a subscriber is already installed (a second server in one test process).
     let _already_installed = match settings.format {

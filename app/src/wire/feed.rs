@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::ApiError;
+
 /// What the caller knows about the moment: a category to stay in, and free text to match.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -121,8 +123,9 @@ pub struct FeedEvent {
     pub revenue: Option<f64>,
     /// RFC 3339; now when absent.
     pub occurred_at: Option<String>,
-    /// An ad event (sponsored slot) sent again with the same key is recorded once.
-    pub idempotency_key: Option<String>,
+    /// Required, unique per event (a UUID, say; 1 to 128 printable characters): an event sent
+    /// again with the same key, in a retried batch or another, is recorded once.
+    pub idempotency_key: String,
     pub segment: Option<String>,
     pub geo: Option<String>,
 }
@@ -135,12 +138,77 @@ pub struct EventBatch {
     pub events: Vec<FeedEvent>,
 }
 
+/// The most events one batch may hold.
+pub const MAX_EVENT_BATCH: usize = 1000;
+/// The longest idempotency key.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+impl EventBatch {
+    /// Checks what can be checked without the database (the server checks ids and times).
+    ///
+    /// # Errors
+    /// `invalid_input` naming the first bad event and field.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        let invalid = |message: String| ApiError::new("invalid_input", message);
+        if self.events.is_empty() || self.events.len() > MAX_EVENT_BATCH {
+            return Err(invalid(format!(
+                "a batch holds 1 to {MAX_EVENT_BATCH} events, got {}",
+                self.events.len()
+            )));
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            if e.user_id.trim().is_empty() {
+                return Err(invalid(format!("events[{i}].user_id must not be empty")));
+            }
+            let key = &e.idempotency_key;
+            if key.is_empty()
+                || key.chars().count() > MAX_IDEMPOTENCY_KEY
+                || key.chars().any(char::is_control)
+            {
+                return Err(invalid(format!(
+                    "events[{i}].idempotency_key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters"
+                )));
+            }
+            if e.campaign_id.is_some() != e.creative_id.is_some() {
+                return Err(invalid(format!(
+                    "events[{i}]: give campaign_id and creative_id together"
+                )));
+            }
+            if let Some(r) = e.revenue
+                && (!r.is_finite() || r < 0.0)
+            {
+                return Err(invalid(format!(
+                    "events[{i}].revenue must be a non-negative number"
+                )));
+            }
+            if e.revenue.is_some() && e.kind != FeedEventKind::Conversion {
+                return Err(invalid(format!(
+                    "events[{i}]: only a conversion has revenue"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EventsReport {
     pub accepted: usize,
     /// Of them, also recorded as ad events (sponsored slots).
     pub ad_events: usize,
-    /// Already recorded under the same idempotency key; not stored again.
+    /// Already recorded under the same idempotency key (or repeated within the batch); not
+    /// stored again.
     pub duplicates: usize,
+}
+
+/// What `DELETE /api/v1/users/{user_id}` removed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UserDeletion {
+    pub user_id: String,
+    pub interactions: u64,
+    /// Ad events (impressions, clicks, conversions) the user made.
+    pub events: u64,
+    pub experiment_assignments: u64,
 }

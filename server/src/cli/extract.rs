@@ -59,6 +59,7 @@ pub async fn run(settings: Settings, args: ExtractArgs) -> anyhow::Result<()> {
     let report = features::extract(db.conn(), &store, text, image, &options, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
+        super::log_progress("extract", done, total);
     })
     .await?;
     bar.finish_and_clear();

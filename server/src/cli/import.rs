@@ -81,6 +81,7 @@ pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
             );
             let summary = movielens::load(db.conn(), &data, |p| {
                 bar.set_position(p.rows_written as u64);
+                super::log_progress("import", p.rows_written, p.rows_total);
                 Ok::<(), DataError>(())
             })
             .await
@@ -120,6 +121,7 @@ pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
             let bar = progress_bar("fashion", items.len() * 2);
             let summary = fashion::load(db.conn(), &name, &items, |p| {
                 bar.set_position(p.rows_written as u64);
+                super::log_progress("import", p.rows_written, p.rows_total);
                 Ok::<(), DataError>(())
             })
             .await

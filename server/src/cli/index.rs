@@ -53,6 +53,7 @@ pub async fn run(settings: Settings, args: IndexArgs) -> anyhow::Result<()> {
         |done, total| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
+            super::log_progress("index", done, total);
         },
     )
     .await?;

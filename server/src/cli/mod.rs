@@ -14,6 +14,7 @@ mod index;
 mod rollup;
 mod serve;
 mod train;
+mod users;
 
 use std::path::PathBuf;
 
@@ -64,6 +65,9 @@ pub enum Command {
     /// Create accounts and API keys; seed the demo's accounts.
     #[command(subcommand)]
     Accounts(accounts::AccountsCommand),
+    /// Delete a feed user and everything recorded about them.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
     /// Rebuild the daily campaign rollups from raw events.
     Rollup(rollup::RollupArgs),
     /// Run the offline evaluation protocol: baselines and the two-tower on one split.
@@ -100,12 +104,21 @@ impl Cli {
                 Command::Train(args) => train::run(settings, args).await,
                 Command::Index(args) => index::run(settings, args).await,
                 Command::Rollup(args) => rollup::run(settings, args).await,
+                Command::Users(command) => users::run(settings, command).await,
                 Command::Accounts(command) => accounts::run(settings, command).await,
                 Command::Evaluate(args) => evaluate::run(settings, args).await,
                 Command::Bench(command) => bench::run(settings, command).await,
             }
         })
     }
+}
+
+/// A long step's progress as a log event (target `progress`, level debug), beside the
+/// terminal's progress bar, which hides itself when stderr is not a terminal: for logs of
+/// unattended runs (`RUST_LOG=info,progress=debug`), and for the kill tests, which stop a
+/// command mid-step.
+pub(crate) fn log_progress(step: &'static str, done: usize, total: usize) {
+    tracing::debug!(target: "progress", step, done, total, "progress");
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<()> {

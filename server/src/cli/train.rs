@@ -1,14 +1,16 @@
 //! `vitrine train`: the two-tower model on a catalogue's training split, early-stopped on its
 //! validation split, checkpointed (safetensors plus the resolved configuration) and charted.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Settings, TwoTowerSettings};
 use crate::eval::Split;
 use crate::eval::rank::items_by_user;
+use crate::recsys::checkpoint;
 use crate::recsys::device::{device_name, resolve_device};
 use crate::recsys::inputs::{ItemInputs, UserInputs};
 use crate::recsys::train::{self, TrainData};
@@ -39,10 +41,7 @@ pub struct TrainArgs {
 pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
     let default_dir = settings.data.dir.join("models").join(&args.catalogue);
     let existing = args.out_dir.as_ref().unwrap_or(&default_dir);
-    if args.if_missing
-        && existing.join(crate::recsys::checkpoint::META).is_file()
-        && existing.join(crate::recsys::vocab::VOCABULARY).is_file()
-    {
+    if args.if_missing && is_published(existing) {
         println!(
             "train: a checkpoint is in {}; nothing to do (run without --if-missing to train again)",
             existing.display()
@@ -80,8 +79,16 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_prefix("train");
-    let (catalogue, dir) = (args.catalogue.clone(), out_dir.clone());
+    // Epochs are checkpointed in a staging folder; the served folder changes once, at the end.
+    let staging = out_dir.join(STAGING);
     let resume = args.resume;
+    if resume {
+        prepare_resume(&out_dir, &staging)?;
+    } else if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("clearing {}", staging.display()))?;
+    }
+    let (catalogue, dir) = (args.catalogue.clone(), staging.clone());
     let vocabulary = crate::recsys::vocab::Vocabulary::of(&args.catalogue, &data);
     // Minutes of libtorch work: off the async executor.
     let trained = tokio::task::spawn_blocking(move || {
@@ -114,6 +121,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
             resume,
             |r| {
                 bar.set_position(r.epoch as u64);
+                super::log_progress("train", r.epoch, training.max_epochs);
                 bar.set_message(format!(
                     "loss {:.4} · valid NDCG@10 {:.4}",
                     r.loss, r.valid_ndcg_at_10
@@ -127,9 +135,11 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
     })
     .await??;
     let (history, best_epoch, best_valid, rate) = trained;
-    // The checkpoint holds the best weights; the vocabulary names their rows.
-    let meta = crate::recsys::checkpoint::read_meta(&out_dir, None)?;
-    vocabulary.save(&out_dir, &meta)?;
+    // The staged checkpoint holds the best weights; the vocabulary names their rows.
+    checkpoint::publish(&staging, &out_dir, &vocabulary)?;
+    if let Err(e) = std::fs::remove_dir_all(&staging) {
+        tracing::warn!(folder = %staging.display(), error = %e, "cannot remove the staging folder");
+    }
     let svg = crate::charts::training_curve(&history, &format!("two-tower on {catalogue}"))?;
     super::evaluate::write(&out_dir.join("training-curve.svg"), &svg)?;
     println!(
@@ -139,5 +149,40 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
         best_valid.hit_at_10,
         out_dir.display()
     );
+    Ok(())
+}
+
+/// The staging folder inside a model folder: the run in progress, checkpointed each epoch.
+const STAGING: &str = "training";
+
+/// Whether `dir` holds a published model: a checkpoint whose weights and vocabulary load.
+fn is_published(dir: &Path) -> bool {
+    checkpoint::read_meta(dir, None)
+        .and_then(|meta| crate::recsys::vocab::Vocabulary::load(dir, &meta))
+        .is_ok()
+}
+
+/// `--resume` goes on from the staged run a kill interrupted, or else from the published
+/// model (copied into staging first, so that the served folder stays as it is until the end).
+fn prepare_resume(out_dir: &Path, staging: &Path) -> anyhow::Result<()> {
+    if checkpoint::read_meta(staging, None).is_ok() {
+        println!(
+            "train: resuming the interrupted run in {}",
+            staging.display()
+        );
+        return Ok(());
+    }
+    let mut meta = checkpoint::read_meta(out_dir, None)
+        .with_context(|| format!("--resume: no checkpoint in {}", out_dir.display()))?;
+    std::fs::create_dir_all(staging).with_context(|| format!("creating {}", staging.display()))?;
+    let weights = &meta.weights_file;
+    std::fs::copy(out_dir.join(weights), staging.join(weights))
+        .with_context(|| format!("copying {weights} into {}", staging.display()))?;
+    meta.vocabulary_file = None;
+    crate::fsio::write(
+        &staging.join(checkpoint::META),
+        &serde_json::to_vec_pretty(&meta)?,
+    )
+    .with_context(|| format!("writing {}", staging.display()))?;
     Ok(())
 }

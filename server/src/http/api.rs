@@ -11,13 +11,13 @@ use app::wire::{
 use axum::extract::{FromRequest, Multipart, OriginalUri, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
 use super::auth_api::Who;
 use super::openapi::{ApiDoc, PictureUpload};
-use super::{HttpError, analytics_api, auth_api};
+use super::{HttpError, analytics_api, auth_api, users_api};
 use crate::state::AppState;
 
 /// The router under construction, and the `(method, path)` of every route put in it.
@@ -79,6 +79,11 @@ pub fn routes() -> ApiRoutes {
         get(analytics_api::assignment),
     )
     .route(Method::POST, "/studies", post(analytics_api::create_study))
+    .route(
+        Method::DELETE,
+        "/users/{user_id}",
+        delete(users_api::delete_user),
+    )
     .route(
         Method::GET,
         "/studies/{id}/results",

@@ -5,6 +5,7 @@
 //! - `api`     `/api/v1` routes, calling the same services as the server functions
 //! - `analytics_api`  the `/api/v1` routes of campaign reports, experiments and studies
 //! - `auth_api` `/api/v1/auth` (login, logout, me) and `Who`, a handler's caller
+//! - `users_api` `/api/v1/users`: erasing a feed user (admin)
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
@@ -17,6 +18,7 @@ mod health;
 mod layers;
 mod media;
 pub mod openapi;
+mod users_api;
 
 use std::future::Future;
 

@@ -1,8 +1,15 @@
-//! Checkpoints: `model.safetensors` and `checkpoint.json` (the resolved configuration, the
-//! shapes the model was built for, the epoch, and a digest of the weights) in one folder.
-//! Each file is renamed into place whole ([`crate::fsio`] for the JSON); the digest catches a pair
-//! from two different saves, and a truncated or corrupt weights file fails to load with the
-//! file named.
+//! Checkpoints: `checkpoint.json` (the resolved configuration, the shapes the model was built
+//! for, the epoch, a digest of the weights, and the names of the weights and vocabulary files)
+//! beside `model-<digest>.safetensors` and `vocabulary-<digest>.json` in one folder.
+//!
+//! `checkpoint.json` is the commit point: the files it names are written whole, under names of
+//! their own, before it is renamed into place ([`crate::fsio`]), and files it no longer names are
+//! removed only after. A process killed at any moment leaves the folder at the previous
+//! checkpoint or the new one, never a mixture. The digest catches a file changed behind our
+//! back, and a truncated or corrupt weights file fails to load with the file named.
+//!
+//! [`publish`] moves a finished run from its staging folder (where `vitrine train` checkpoints
+//! every improving epoch) into the served folder the same way.
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +19,13 @@ use tch::nn;
 use crate::config::{TrainingSettings, TwoTowerSettings};
 use crate::recsys::two_tower::Shapes;
 
+/// The weights' name before names carried the digest (still read).
 pub const WEIGHTS: &str = "model.safetensors";
 pub const META: &str = "checkpoint.json";
+
+fn legacy_weights() -> String {
+    WEIGHTS.to_owned()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
@@ -44,6 +56,13 @@ pub struct CheckpointMeta {
     pub best_valid_ndcg_at_10: f64,
     pub history: Vec<EpochRecord>,
     pub weights_digest: String,
+    /// The weights file in the folder, `model-<digest>.safetensors`.
+    #[serde(default = "legacy_weights")]
+    pub weights_file: String,
+    /// The vocabulary file in the folder, once the run is published; `vocabulary.json` when
+    /// absent.
+    #[serde(default)]
+    pub vocabulary_file: Option<String>,
 }
 
 fn digest(bytes: &[u8]) -> String {
@@ -76,18 +95,80 @@ pub fn save(
         reason: e.to_string(),
     })?;
     meta.weights_digest = digest(&bytes);
-    std::fs::rename(&temp, &weights).map_err(|e| CheckpointError::Write {
-        path: weights,
+    meta.weights_file = format!("model-{}.safetensors", meta.weights_digest);
+    let named = dir.join(&meta.weights_file);
+    std::fs::rename(&temp, &named).map_err(|e| CheckpointError::Write {
+        path: named,
         reason: e.to_string(),
     })?;
-    let json = serde_json::to_vec_pretty(&meta).map_err(|e| CheckpointError::Write {
-        path: dir.join(META),
-        reason: e.to_string(),
-    })?;
-    crate::fsio::write(&dir.join(META), &json).map_err(|e| CheckpointError::Write {
-        path: dir.join(META),
-        reason: e.to_string(),
-    })
+    commit(dir, &meta)
+}
+
+/// Writes `meta` as the folder's checkpoint, then removes the files it no longer names.
+fn commit(dir: &Path, meta: &CheckpointMeta) -> Result<(), CheckpointError> {
+    let path = dir.join(META);
+    let write = |reason: String| CheckpointError::Write {
+        path: path.clone(),
+        reason,
+    };
+    let json = serde_json::to_vec_pretty(meta).map_err(|e| write(e.to_string()))?;
+    crate::fsio::write(&path, &json).map_err(|e| write(e.to_string()))?;
+    remove_unnamed(dir, meta);
+    Ok(())
+}
+
+/// Removes weights and vocabularies of earlier checkpoints, and partial files of a killed save.
+/// Best effort: a file left behind costs space, never correctness.
+fn remove_unnamed(dir: &Path, meta: &CheckpointMeta) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let vocabulary = meta
+        .vocabulary_file
+        .as_deref()
+        .unwrap_or(crate::recsys::vocab::VOCABULARY);
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = (name.starts_with("model") && name.contains(".safetensors"))
+            || (name.starts_with("vocabulary") && name.contains(".json"));
+        let unnamed = name != meta.weights_file && name != vocabulary;
+        if ours
+            && unnamed
+            && entry.path().is_file()
+            && let Err(e) = std::fs::remove_file(entry.path())
+        {
+            tracing::warn!(file = %entry.path().display(), error = %e, "cannot remove an old checkpoint file");
+        }
+    }
+}
+
+/// Publishes the checkpoint in `staging` into `dir` with its vocabulary: the weights are
+/// copied under their own name, the vocabulary written, then `checkpoint.json` committed.
+///
+/// # Errors
+/// [`CheckpointError`] naming the file; `dir` then still holds its previous checkpoint.
+pub fn publish(
+    staging: &Path,
+    dir: &Path,
+    vocabulary: &crate::recsys::vocab::Vocabulary,
+) -> Result<CheckpointMeta, CheckpointError> {
+    let mut meta = read_meta(staging, None)?;
+    let target = dir.join(&meta.weights_file);
+    if !target.is_file() {
+        let source = staging.join(&meta.weights_file);
+        let mut reader = std::fs::File::open(&source).map_err(|e| CheckpointError::Read {
+            path: source.clone(),
+            reason: e.to_string(),
+        })?;
+        crate::fsio::write_with(&target, |out| std::io::copy(&mut reader, out).map(|_| ()))
+            .map_err(|e| CheckpointError::Write {
+                path: target.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    meta.vocabulary_file = Some(vocabulary.save(dir, &meta)?);
+    commit(dir, &meta)?;
+    Ok(meta)
 }
 
 /// Reads `checkpoint.json` from `dir` and checks it against the data's `shapes`.
@@ -125,7 +206,7 @@ pub fn load_weights(
     store: &mut nn::VarStore,
     meta: &CheckpointMeta,
 ) -> Result<(), CheckpointError> {
-    let path = dir.join(WEIGHTS);
+    let path = dir.join(&meta.weights_file);
     let read = |reason: String| CheckpointError::Read {
         path: path.clone(),
         reason,

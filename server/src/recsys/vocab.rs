@@ -1,4 +1,4 @@
-//! `vocabulary.json` beside a checkpoint: what each embedding row of the model stands for (SQL
+//! `vocabulary-<digest>.json` beside a published checkpoint: what each embedding row of the model stands for (SQL
 //! item ids, categories, demographic tokens, users), so that `vitrine index` and serving can
 //! feed the model items and users by their ids. It records the digest of the weights it
 //! belongs to; a vocabulary from another training run is refused.
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::eval::source::ProtocolData;
 use crate::recsys::checkpoint::{CheckpointError, CheckpointMeta};
 
+/// The vocabulary's name before names carried the digest (still read).
 pub const VOCABULARY: &str = "vocabulary.json";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,12 +49,14 @@ impl Vocabulary {
         }
     }
 
-    /// Writes the vocabulary for the weights `meta` describes into `dir`.
+    /// Writes the vocabulary for the weights `meta` describes into `dir`, as
+    /// `vocabulary-<digest>.json`, and returns that name (for `checkpoint.json` to record).
     ///
     /// # Errors
     /// [`CheckpointError::Write`] naming the file.
-    pub fn save(&self, dir: &Path, meta: &CheckpointMeta) -> Result<(), CheckpointError> {
-        let path = dir.join(VOCABULARY);
+    pub fn save(&self, dir: &Path, meta: &CheckpointMeta) -> Result<String, CheckpointError> {
+        let name = format!("vocabulary-{}.json", meta.weights_digest);
+        let path = dir.join(&name);
         let vocab = Self {
             weights_digest: meta.weights_digest.clone(),
             ..self.clone()
@@ -63,7 +66,8 @@ impl Vocabulary {
             reason,
         };
         let json = serde_json::to_vec(&vocab).map_err(|e| write(e.to_string()))?;
-        crate::fsio::write(&path, &json).map_err(|e| write(e.to_string()))
+        crate::fsio::write(&path, &json).map_err(|e| write(e.to_string()))?;
+        Ok(name)
     }
 
     /// Reads the vocabulary in `dir` and checks that it belongs to the weights of `meta`.
@@ -71,7 +75,7 @@ impl Vocabulary {
     /// # Errors
     /// [`CheckpointError`] for a missing or unreadable file, or one from another training run.
     pub fn load(dir: &Path, meta: &CheckpointMeta) -> Result<Self, CheckpointError> {
-        let path = dir.join(VOCABULARY);
+        let path = dir.join(meta.vocabulary_file.as_deref().unwrap_or(VOCABULARY));
         let read = |reason: String| CheckpointError::Read {
             path: path.clone(),
             reason,

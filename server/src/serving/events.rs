@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use app::error::ApiError;
 use app::wire::{EventBatch, EventsReport, FeedEvent, FeedEventKind};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
@@ -15,8 +16,6 @@ use sea_orm::{
 use super::engine::Serving;
 use super::feed::invalid;
 use crate::db::entities::{catalogue, creative, event, interaction, item, user};
-
-const MAX_BATCH: usize = 1000;
 
 fn db_error(e: sea_orm::DbErr) -> ApiError {
     tracing::error!(error = %e, "recording events failed");
@@ -32,34 +31,10 @@ fn when(e: &FeedEvent, index: usize) -> Result<DateTime<Utc>, ApiError> {
     }
 }
 
+/// Every check of [`EventBatch::validate`], and the times.
 fn validate(batch: &EventBatch) -> Result<(), ApiError> {
-    if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
-        return Err(invalid(format!(
-            "a batch holds 1 to {MAX_BATCH} events, got {}",
-            batch.events.len()
-        )));
-    }
+    batch.validate()?;
     for (i, e) in batch.events.iter().enumerate() {
-        if e.user_id.trim().is_empty() {
-            return Err(invalid(format!("events[{i}].user_id must not be empty")));
-        }
-        if e.campaign_id.is_some() != e.creative_id.is_some() {
-            return Err(invalid(format!(
-                "events[{i}]: give campaign_id and creative_id together"
-            )));
-        }
-        if let Some(r) = e.revenue
-            && (!r.is_finite() || r < 0.0)
-        {
-            return Err(invalid(format!(
-                "events[{i}].revenue must be a non-negative number"
-            )));
-        }
-        if e.revenue.is_some() && e.kind != FeedEventKind::Conversion {
-            return Err(invalid(format!(
-                "events[{i}]: only a conversion has revenue"
-            )));
-        }
         when(e, i)?;
     }
     Ok(())
@@ -105,26 +80,24 @@ impl Serving {
             .map_err(db_error)?
             .into_iter()
             .collect();
+        // Every recorded event left an interaction with its key, so that table alone says
+        // which keys are taken.
         let keys: Vec<&str> = batch
             .events
             .iter()
-            .filter_map(|e| e.idempotency_key.as_deref())
+            .map(|e| e.idempotency_key.as_str())
             .collect();
-        let known_keys: HashSet<String> = if keys.is_empty() {
-            HashSet::new()
-        } else {
-            event::Entity::find()
-                .select_only()
-                .column(event::Column::IdempotencyKey)
-                .filter(event::Column::IdempotencyKey.is_in(keys.iter().copied()))
-                .into_tuple::<Option<String>>()
-                .all(db)
-                .await
-                .map_err(db_error)?
-                .into_iter()
-                .flatten()
-                .collect()
-        };
+        let known_keys: HashSet<String> = interaction::Entity::find()
+            .select_only()
+            .column(interaction::Column::IdempotencyKey)
+            .filter(interaction::Column::IdempotencyKey.is_in(keys))
+            .into_tuple::<Option<String>>()
+            .all(db)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .flatten()
+            .collect();
         let creatives: HashMap<i32, (i32, i64)> = {
             let ids: HashSet<i32> = batch.events.iter().filter_map(|e| e.creative_id).collect();
             creative::Entity::find()
@@ -142,9 +115,8 @@ impl Serving {
         let mut duplicates = 0;
         let mut batch_keys = HashSet::new();
         for (i, e) in batch.events.iter().enumerate() {
-            if let Some(key) = &e.idempotency_key
-                && (known_keys.contains(key) || !batch_keys.insert(key.clone()))
-            {
+            let key = &e.idempotency_key;
+            if known_keys.contains(key) || !batch_keys.insert(key.as_str()) {
                 duplicates += 1;
                 continue;
             }
@@ -171,6 +143,7 @@ impl Serving {
                 kind: Set(kind.to_owned()),
                 value: Set(e.revenue),
                 occurred_at: Set(at),
+                idempotency_key: Set(Some(key.clone())),
                 ..Default::default()
             });
             if let (Some(campaign_id), Some(creative_id)) = (e.campaign_id, e.creative_id) {
@@ -184,7 +157,7 @@ impl Serving {
                     }
                 }
                 ads.push(event::ActiveModel {
-                    idempotency_key: Set(e.idempotency_key.clone()),
+                    idempotency_key: Set(Some(key.clone())),
                     kind: Set(e.kind.as_str().to_owned()),
                     campaign_id: Set(campaign_id),
                     creative_id: Set(creative_id),
@@ -202,17 +175,27 @@ impl Serving {
                 });
             }
         }
-        let report = EventsReport {
+        let mut report = EventsReport {
             accepted: interactions.len(),
             ad_events: ads.len(),
             duplicates,
         };
         let txn = db.begin().await.map_err(db_error)?;
         if !interactions.is_empty() {
-            interaction::Entity::insert_many(interactions)
-                .exec(&txn)
+            // A concurrent retry of the same batch may have committed since the lookup above:
+            // its keys are skipped here rather than failing the batch.
+            let written = interaction::Entity::insert_many(interactions)
+                .on_conflict(
+                    OnConflict::column(interaction::Column::IdempotencyKey)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
                 .await
                 .map_err(db_error)?;
+            let written = usize::try_from(written).unwrap_or(report.accepted);
+            report.duplicates += report.accepted.saturating_sub(written);
+            report.accepted = written;
         }
         let campaigns: Vec<i32> = ads
             .iter()
@@ -222,10 +205,16 @@ impl Serving {
             })
             .collect();
         if !ads.is_empty() {
-            event::Entity::insert_many(ads)
-                .exec(&txn)
+            let written = event::Entity::insert_many(ads)
+                .on_conflict(
+                    OnConflict::column(event::Column::IdempotencyKey)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&txn)
                 .await
                 .map_err(db_error)?;
+            report.ad_events = usize::try_from(written).unwrap_or(report.ad_events);
         }
         txn.commit().await.map_err(db_error)?;
         self.rollups.mark(campaigns);

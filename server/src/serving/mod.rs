@@ -10,7 +10,9 @@
 //! - `promotions`  active campaigns within schedule and budget, and their creatives
 //! - `similar`     "more like this" by item, text or picture
 //! - `events`      recording feed activity in batches
+//! - `deletion`    deleting a user and everything stored or cached about them
 
+pub mod deletion;
 mod engine;
 mod events;
 mod feed;

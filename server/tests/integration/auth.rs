@@ -40,7 +40,7 @@ async fn events_need_a_feed_key() {
     let (app, _) = serve().await;
     let (_, analytics_key) =
         advertiser_account(&app, "Tailspin Outerwear", "ads@tailspin.example").await;
-    let batch = json!({"events": [{"kind": "click", "user_id": "gen-0000001", "item_id": 1}]});
+    let batch = json!({"events": [{"kind": "click", "user_id": "gen-0000001", "item_id": 1, "idempotency_key": "a-1"}]});
     let none = post_json_with(app.addr, "/api/v1/events", &batch, &[]).await;
     assert_eq!(none.status, 401, "{}", none.body);
     let advertiser = post_json_with(

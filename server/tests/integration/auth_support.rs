@@ -9,7 +9,12 @@ use crate::http_client::{Response, get_with, post_json_with};
 use crate::support::TestApp;
 
 /// Routes that are not an advertiser's, and why.
-pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 9] = [
+pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 10] = [
+    (
+        "DELETE",
+        "/users/{user_id}",
+        "admins only (the deletion tests)",
+    ),
     ("GET", "/system", "the platform's status"),
     ("GET", "/openapi.json", "this API's description"),
     ("POST", "/recommend", "the feed"),

@@ -36,6 +36,10 @@ pub async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) ->
     send(addr, "GET", path, None, headers, &[]).await
 }
 
+pub async fn delete_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Response {
+    send(addr, "DELETE", path, None, headers, &[]).await
+}
+
 pub async fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Response {
     send(addr, "POST", path, Some(content_type), &[], body).await
 }

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
-use server::db::entities::{advertiser, campaign, creative};
+use server::db::entities::{advertiser, campaign, creative, interaction};
 use server::serving::index;
 
 use crate::http_client::post_json_with;
@@ -36,16 +36,26 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
     let app = serve_world().await;
     let (_, before) = recommend(&app, json!({"user_id": "3", "num_recommendations": 5})).await;
     let top = ids(&before)[0];
-    let (status, report) = events(
-        &app,
-        json!({"events": [
-            {"kind": "click", "user_id": "3", "item_id": top, "idempotency_key": "k-1"},
-            {"kind": "save", "user_id": "3", "item_id": top}
-        ]}),
-    )
-    .await;
+    let batch = json!({"events": [
+        {"kind": "click", "user_id": "3", "item_id": top, "idempotency_key": "k-1"},
+        {"kind": "save", "user_id": "3", "item_id": top, "idempotency_key": "k-2"}
+    ]});
+    let (status, report) = events(&app, batch.clone()).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["accepted"], 2);
+    // The client retries the whole batch (a lost response, say): nothing is counted twice.
+    let (status, retried) = events(&app, batch).await;
+    assert_eq!(status, 200, "{retried}");
+    assert_eq!(
+        (retried["accepted"].clone(), retried["duplicates"].clone()),
+        (json!(0), json!(2))
+    );
+    let recorded = interaction::Entity::find()
+        .filter(interaction::Column::IdempotencyKey.is_in(["k-1", "k-2"]))
+        .count(app.state.db.conn())
+        .await
+        .expect("count");
+    assert_eq!(recorded, 2, "one interaction per key");
     let (_, after) = recommend(&app, json!({"user_id": "3", "num_recommendations": 5})).await;
     assert!(
         !ids(&after).contains(&top),
@@ -55,10 +65,12 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
     // Bad batches change nothing.
     for body in [
         json!({"events": []}),
-        json!({"events": [{"kind": "click", "user_id": "no-such-user", "item_id": top}]}),
-        json!({"events": [{"kind": "click", "user_id": "3", "item_id": -1}]}),
-        json!({"events": [{"kind": "teleport", "user_id": "3", "item_id": top}]}),
-        json!({"events": [{"kind": "click", "user_id": "3", "item_id": top, "occurred_at": "yesterday"}]}),
+        json!({"events": [{"kind": "click", "user_id": "no-such-user", "item_id": top, "idempotency_key": "b-1"}]}),
+        json!({"events": [{"kind": "click", "user_id": "3", "item_id": -1, "idempotency_key": "b-2"}]}),
+        json!({"events": [{"kind": "teleport", "user_id": "3", "item_id": top, "idempotency_key": "b-3"}]}),
+        json!({"events": [{"kind": "click", "user_id": "3", "item_id": top, "occurred_at": "yesterday", "idempotency_key": "b-4"}]}),
+        json!({"events": [{"kind": "click", "user_id": "3", "item_id": top}]}),
+        json!({"events": [{"kind": "click", "user_id": "3", "item_id": top, "idempotency_key": ""}]}),
     ] {
         let (status, error) = events(&app, body.clone()).await;
         assert_eq!(status, 400, "{body}: {error}");
@@ -122,7 +134,7 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
     );
 
     // ...until an impression at 5.00 CPM spends its 0.004 daily budget.
-    let (status, report) = events(&app, json!({"events": [{"kind": "impression", "user_id": "3", "item_id": promoted, "campaign_id": camp.id, "creative_id": ad.id}]})).await;
+    let (status, report) = events(&app, json!({"events": [{"kind": "impression", "user_id": "3", "item_id": promoted, "campaign_id": camp.id, "creative_id": ad.id, "idempotency_key": "imp-0"}]})).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["ad_events"], 1);
     // A retried batch with the same idempotency key is not recorded twice.

@@ -128,15 +128,17 @@ async fn build(dir: &Path) {
             &training,
             &inputs,
             Device::Cpu,
-            Some(&out),
+            Some(&out.join("training")),
             false,
             |_| {},
         )
         .expect("train");
-        let meta = checkpoint::read_meta(&out, None).expect("meta");
-        Vocabulary::of(CATALOGUE, &protocol)
-            .save(&out, &meta)
-            .expect("vocabulary");
+        checkpoint::publish(
+            &out.join("training"),
+            &out,
+            &Vocabulary::of(CATALOGUE, &protocol),
+        )
+        .expect("publish");
     })
     .await
     .expect("join");

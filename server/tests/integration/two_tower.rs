@@ -165,14 +165,16 @@ fn check_bad_checkpoints(dir: &Path, shapes: &Shapes) {
         .expect("mismatch");
     assert!(matches!(error, CheckpointError::Mismatch { .. }), "{error}");
     // Truncated weights.
-    let weights = dir.join(checkpoint::WEIGHTS);
+    let name = checkpoint::read_meta(dir, None).expect("meta").weights_file;
+    assert!(name.starts_with("model-"), "named by digest: {name}");
+    let weights = dir.join(&name);
     let bytes = std::fs::read(&weights).expect("read");
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).expect("truncate");
     let error = checkpoint::load_model(dir, shapes, Device::Cpu)
         .err()
         .expect("truncated")
         .to_string();
-    assert!(error.contains("model.safetensors"), "{error}");
+    assert!(error.contains(&name), "{error}");
     // Corrupt metadata.
     std::fs::write(dir.join(checkpoint::META), b"{ not json").expect("write");
     let error = checkpoint::load_model(dir, shapes, Device::Cpu)

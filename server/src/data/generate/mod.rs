@@ -329,6 +329,7 @@ async fn store(
             value: Set(e.value),
             occurred_at: Set(chrono::DateTime::from_timestamp(e.at_unix, 0).unwrap_or(now)),
             model_version: Set(None),
+            idempotency_key: NotSet,
         }))
         .exec_without_returning(&txn)
         .await?;

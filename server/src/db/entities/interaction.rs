@@ -16,6 +16,8 @@ pub struct Model {
     pub occurred_at: DateTimeUtc,
     /// The serving model version that produced the impression, for feed activity.
     pub model_version: Option<String>,
+    /// The feed event's idempotency key (unique); none for imported or generated history.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

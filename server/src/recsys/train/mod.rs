@@ -198,6 +198,8 @@ pub fn train(
                     best_valid_ndcg_at_10: valid.ndcg_at_10,
                     history: history.clone(),
                     weights_digest: String::new(),
+                    weights_file: String::new(),
+                    vocabulary_file: None,
                 };
                 checkpoint::save(dir, &store, meta)?;
             }

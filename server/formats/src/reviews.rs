@@ -5,9 +5,10 @@ use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
+use bytes::Bytes;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::DataError;
+use crate::DataError;
 
 pub const FILE_IN_PACKAGE: &str = "datasets/data/WomensClothingE-CommerceReviews.parquet.brotli";
 
@@ -27,15 +28,23 @@ pub struct Review {
 /// # Errors
 /// [`DataError::Format`] for an unreadable Parquet file or missing columns.
 pub fn read(path: &Path) -> Result<Vec<Review>, DataError> {
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        file: path.to_owned(),
+        source,
+    })?;
+    parse(path, Bytes::from(bytes))
+}
+
+/// Parses the bytes of the Parquet file; `path` is used in messages.
+///
+/// # Errors
+/// As [`read`].
+pub fn parse(path: &Path, bytes: Bytes) -> Result<Vec<Review>, DataError> {
     let format = |reason: String| DataError::Format {
         file: path.to_owned(),
         reason,
     };
-    let file = std::fs::File::open(path).map_err(|source| DataError::Io {
-        file: path.to_owned(),
-        source,
-    })?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
         .and_then(|builder| builder.with_batch_size(8_192).build())
         .map_err(|e| format(format!("not a readable Parquet file: {e}")))?;
     let mut reviews = Vec::new();

@@ -33,6 +33,7 @@ pub enum DataError {
     /// The caller stopped the import (for example on Ctrl-C); nothing was committed.
     #[error("import aborted: {0}")]
     Aborted(String),
+    #[cfg(feature = "db")]
     #[error("database error during import: {0}")]
     Database(#[from] sea_orm::DbErr),
 }

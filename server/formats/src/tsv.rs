@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use super::DataError;
+use crate::DataError;
 
 /// A whole file in memory (the MovieLens files are a few MB), split lazily into records.
 pub struct TsvFile {

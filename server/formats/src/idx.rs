@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use flate2::read::GzDecoder;
 
-use super::DataError;
+use crate::DataError;
 
 /// `count` greyscale images of `rows` x `cols`, row-major, one byte a pixel.
 pub struct IdxImages {
@@ -29,7 +29,15 @@ impl IdxImages {
 /// # Errors
 /// [`DataError::Format`] for a bad magic number, odd dimensions, a truncated or corrupt file.
 pub fn read_images(path: &Path) -> Result<IdxImages, DataError> {
-    let bytes = gunzip(path)?;
+    parse_images(path, &read_file(path)?)
+}
+
+/// Parses the bytes of a gzip-compressed `idx3-ubyte` file; `path` is used in messages.
+///
+/// # Errors
+/// As [`read_images`].
+pub fn parse_images(path: &Path, compressed: &[u8]) -> Result<IdxImages, DataError> {
+    let bytes = gunzip(path, compressed)?;
     let dims = header(path, &bytes, 0x0803, 3)?;
     let (count, rows, cols) = (dims[0], dims[1], dims[2]);
     if rows == 0 || cols == 0 || rows > 4096 || cols > 4096 {
@@ -52,20 +60,42 @@ pub fn read_images(path: &Path) -> Result<IdxImages, DataError> {
 /// # Errors
 /// [`DataError::Format`] as for [`read_images`].
 pub fn read_labels(path: &Path) -> Result<Vec<u8>, DataError> {
-    let bytes = gunzip(path)?;
+    parse_labels(path, &read_file(path)?)
+}
+
+/// Parses the bytes of a gzip-compressed `idx1-ubyte` file; `path` is used in messages.
+///
+/// # Errors
+/// As [`read_images`].
+pub fn parse_labels(path: &Path, compressed: &[u8]) -> Result<Vec<u8>, DataError> {
+    let bytes = gunzip(path, compressed)?;
     let dims = header(path, &bytes, 0x0801, 1)?;
     body(path, &bytes, 8, dims[0])
 }
 
-fn gunzip(path: &Path) -> Result<Vec<u8>, DataError> {
-    let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+fn read_file(path: &Path) -> Result<Vec<u8>, DataError> {
+    std::fs::read(path).map_err(|source| DataError::Io {
         file: path.to_owned(),
         source,
-    })?;
+    })
+}
+
+/// The most an IDX file may inflate to. Fashion-MNIST's largest is 47 MB; the cap turns a
+/// hostile "zip bomb" into an error instead of exhausting memory.
+pub const MAX_INFLATED_BYTES: u64 = 1 << 30;
+
+fn gunzip(path: &Path, compressed: &[u8]) -> Result<Vec<u8>, DataError> {
     let mut bytes = Vec::new();
-    GzDecoder::new(file)
+    GzDecoder::new(compressed)
+        .take(MAX_INFLATED_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format_error(path, format!("not a complete gzip stream: {e}")))?;
+    if bytes.len() as u64 > MAX_INFLATED_BYTES {
+        return Err(format_error(
+            path,
+            format!("inflates to more than {MAX_INFLATED_BYTES} bytes"),
+        ));
+    }
     Ok(bytes)
 }
 
