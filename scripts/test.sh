@@ -31,7 +31,7 @@ step "formatting"
 cargo fmt --all --check
 
 step "lints (clippy, warnings are errors)"
-cargo clippy -p server -p ann -p estimators -p migrations -p app --all-targets -- -D warnings
+cargo clippy -p server -p ann -p estimators -p formats -p migrations -p app --all-targets -- -D warnings
 
 step "wasm dependency tree"
 scripts/check-wasm-deps.sh
@@ -42,7 +42,7 @@ cargo leptos build
 step "unit and integration tests (SQLite and PostgreSQL)"
 VITRINE_TEST_POSTGRES_URL=$(scripts/pg.sh start "$pg")
 export VITRINE_TEST_POSTGRES_URL VITRINE_REQUIRE_POSTGRES=1
-cargo test -p server -p ann -p estimators -p migrations -p app --no-fail-fast 2>&1 | tee "$work/cargo-test.log"
+cargo test -p server -p ann -p estimators -p formats -p migrations -p app --no-fail-fast 2>&1 | tee "$work/cargo-test.log"
 
 step "end-to-end in Chromium (JavaScript on and off)"
 if (echo >"/dev/tcp/${LEPTOS_SITE_ADDR%:*}/${LEPTOS_SITE_ADDR#*:}") 2>/dev/null; then

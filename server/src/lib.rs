@@ -18,6 +18,7 @@
 //! - `serving`    `vitrine index`, the in-memory snapshot of the published index, the feed,
 //!   similar items, events, caches and promotions (the IVF-Flat itself is the `ann` crate)
 //! - `system`     the `SystemService`: what `doctor` and the System page report
+//! - `agreement`  whether SQL and LanceDB agree about the served catalogue (`doctor`)
 //! - `state`      `AppState`, the one value every handler and server function reaches
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
 //! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
@@ -25,6 +26,7 @@
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 
+pub mod agreement;
 pub mod analytics;
 pub mod auth;
 pub mod charts;

@@ -1,9 +1,13 @@
-//! `vitrine doctor`: what is installed, linked and configured. Reads; never migrates.
+//! `vitrine doctor`: what is installed, linked and configured, and whether SQL and LanceDB
+//! agree about the served catalogue (it exits non-zero when they do not). Reads; never
+//! migrates.
 
+use anyhow::bail;
 use clap::Args;
 
 use app::wire::SystemReport;
 
+use crate::agreement::{self, Agreement};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::recsys::device::{TorchInfo, device_name, resolve_device};
@@ -27,15 +31,49 @@ pub async fn run(settings: Settings, args: DoctorArgs) -> anyhow::Result<()> {
     let device = device?;
     let db = Database::connect(&settings.database).await?;
     let vectors = VectorStore::open(&settings.vectors).await?;
+    let catalogue = &settings.inference.catalogue;
+    let model_dir = settings.data.dir.join("models").join(catalogue);
+    let agreement = agreement::check(db.conn(), &vectors, catalogue, &model_dir).await?;
     let report = SystemReporter::new(db, vectors, &torch, device)
         .gather()
         .await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let both = serde_json::json!({"system": report, "agreement": agreement});
+        println!("{}", serde_json::to_string_pretty(&both)?);
     } else {
         print!("{}", render(&report));
+        print!("{}", render_agreement(&agreement));
+    }
+    if !agreement.problems.is_empty() {
+        bail!(
+            "SQL and LanceDB disagree about `{catalogue}`: {} problem(s)",
+            agreement.problems.len()
+        );
     }
     Ok(())
+}
+
+fn render_agreement(a: &Agreement) -> String {
+    let model = a.model_digest.as_deref().unwrap_or("none");
+    let mut out = format!(
+        "catalogue    {}: {} active items; index {}; model {model}\n",
+        a.catalogue,
+        a.items,
+        if a.index_version.is_empty() {
+            "none"
+        } else {
+            &a.index_version
+        },
+    );
+    if a.problems.is_empty() {
+        out.push_str(
+            "agreement    ok: every item has features and a vector, and the index is the model's\n",
+        );
+    }
+    for problem in &a.problems {
+        out.push_str(&format!("problem      {problem}\n"));
+    }
+    out
 }
 
 fn render(report: &SystemReport) -> String {

@@ -226,6 +226,31 @@ pub async fn latest_version(table: &lancedb::Table) -> Result<(u64, String), Vec
     Ok((version, stamp))
 }
 
+/// The item ids of the table's latest version, and its index version stamp.
+///
+/// # Errors
+/// [`VectorError`] for a LanceDB failure or a table of another shape.
+pub async fn item_ids(table: &lancedb::Table) -> Result<(Vec<i64>, String), VectorError> {
+    let (_, stamp) = latest_version(table).await?;
+    let batches: Vec<RecordBatch> = table
+        .query()
+        .select(Select::columns(&["item_id"]))
+        .execute()
+        .await?
+        .try_collect()
+        .await?;
+    let mut ids = Vec::new();
+    for batch in &batches {
+        ids.extend(
+            column::<Int64Array>(batch, "item_id")?
+                .values()
+                .iter()
+                .copied(),
+        );
+    }
+    Ok((ids, stamp))
+}
+
 /// Every row of the table's latest version.
 ///
 /// # Errors

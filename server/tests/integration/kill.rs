@@ -3,6 +3,9 @@
 //! kill, what is stored is the state before the command or a whole step of it, never half a
 //! write; the next run resumes (extract, train --resume) or redoes (import, index) cleanly.
 //!
+//! At the end, `vitrine doctor` finds SQL and LanceDB in agreement, and then finds an item
+//! added to SQL alone.
+//!
 //! A command is killed when its own progress log (target `progress`) says it is mid-step, so
 //! the kill lands inside the work rather than before or after it.
 
@@ -13,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, NotSet, PaginatorTrait, Set};
 use server::config::Settings;
 use server::db::Database;
 use server::db::entities::{interaction, item, user};
@@ -81,6 +84,7 @@ impl Workspace {
             .env("VITRINE__DATABASE__URL", &self.settings.database.url)
             .env("VITRINE__VECTORS__URI", &self.settings.vectors.uri)
             .env("VITRINE__DATA__DIR", self.dir.path().join("data"))
+            .env("VITRINE__INFERENCE__CATALOGUE", "movielens")
             .env("RUST_LOG", "warn,progress=debug")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -202,7 +206,7 @@ impl Workspace {
 const NOW: Duration = Duration::ZERO;
 
 #[tokio::test]
-async fn killed_import_extract_train_and_index_leave_whole_state_and_run_again() {
+async fn killed_steps_leave_whole_state_run_again_and_doctor_agrees() {
     let ws = Workspace::new();
 
     // import: one transaction. Killed mid-load, nothing is there; run again, all of it is.
@@ -293,4 +297,38 @@ async fn killed_import_extract_train_and_index_leave_whole_state_and_run_again()
     }
     ws.run(&index);
     assert!(ws.published_index().await.is_some());
+
+    // doctor: after all that, SQL and LanceDB agree; an item added behind their back is found.
+    let doctor = ["doctor"];
+    let report = ws.run(&doctor);
+    assert!(report.contains("agreement    ok"), "{report}");
+    let db = Database::connect(&ws.settings.database).await.expect("db");
+    let any = item::Entity::find()
+        .one(db.conn())
+        .await
+        .expect("q")
+        .expect("an item");
+    let added = item::ActiveModel {
+        id: NotSet,
+        external_id: Set("added-by-hand".into()),
+        ..any.into()
+    }
+    .insert(db.conn())
+    .await
+    .expect("insert");
+    let out = ws.command(&doctor).output().expect("doctor");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{stdout}");
+    for expected in [
+        format!(
+            "1 active items have no content features: run `vitrine extract` (e.g. item [{}])",
+            added.id
+        ),
+        format!(
+            "1 active items are not in the published index: run `vitrine index` (e.g. item [{}])",
+            added.id
+        ),
+    ] {
+        assert!(stdout.contains(&expected), "{expected}\n{stdout}");
+    }
 }

@@ -1,0 +1,167 @@
+//! Whether SQL and LanceDB agree about the served catalogue: every active item has content
+//! features and a vector in the published index, nothing is indexed that SQL does not know, and
+//! the index was built by the model in the model folder. `vitrine doctor` prints it.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use serde::Serialize;
+
+use crate::db::entities::{catalogue, item};
+use crate::recsys::checkpoint;
+use crate::vector::{FeatureTable, VectorError, VectorStore, item_vectors};
+
+/// How many example ids a finding lists.
+const EXAMPLES: usize = 5;
+
+/// One disagreement: how many items, and a few of their SQL ids.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub count: usize,
+    pub examples: Vec<i64>,
+}
+
+impl Finding {
+    fn of(ids: impl Iterator<Item = i64>) -> Self {
+        let mut all: Vec<i64> = ids.collect();
+        all.sort_unstable();
+        Self {
+            count: all.len(),
+            examples: all.into_iter().take(EXAMPLES).collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Agreement {
+    pub catalogue: String,
+    /// Active (not retired) items in SQL.
+    pub items: usize,
+    pub without_features: Finding,
+    pub without_vector: Finding,
+    /// Rows of `item_features` for items SQL does not have.
+    pub unknown_features: Finding,
+    /// Items in the published index that SQL has retired or does not have (reindex).
+    pub stale_vectors: Finding,
+    /// The published index's version; empty when nothing is published.
+    pub index_version: String,
+    /// The weights digest of the model in the model folder, if one loads.
+    pub model_digest: Option<String>,
+    /// What is wrong, in words; empty when everything agrees.
+    pub problems: Vec<String>,
+}
+
+/// Compares the catalogue's items in SQL with LanceDB and the model in `model_dir`.
+///
+/// # Errors
+/// [`AgreementError`] when SQL or LanceDB cannot be read.
+pub async fn check(
+    db: &DatabaseConnection,
+    store: &VectorStore,
+    catalogue_name: &str,
+    model_dir: &Path,
+) -> Result<Agreement, AgreementError> {
+    let mut out = Agreement {
+        catalogue: catalogue_name.to_owned(),
+        ..Default::default()
+    };
+    let Some(found) = catalogue::Entity::find()
+        .filter(catalogue::Column::Name.eq(catalogue_name))
+        .one(db)
+        .await?
+    else {
+        out.problems
+            .push(format!("the catalogue `{catalogue_name}` is not imported"));
+        return Ok(out);
+    };
+    let rows: Vec<(i64, bool)> = item::Entity::find()
+        .select_only()
+        .column(item::Column::Id)
+        .expr(item::Column::RetiredAt.is_null())
+        .filter(item::Column::CatalogueId.eq(found.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let all: HashSet<i64> = rows.iter().map(|r| r.0).collect();
+    let active: HashSet<i64> = rows.iter().filter(|r| r.1).map(|r| r.0).collect();
+    out.items = active.len();
+
+    let features: HashSet<i64> = match FeatureTable::open_existing(store).await? {
+        Some(table) => table.row_states().await?.into_keys().collect(),
+        None => HashSet::new(),
+    };
+    out.without_features = Finding::of(active.difference(&features).copied());
+    // `item_features` is shared by catalogues: only ids of this catalogue's range count.
+    let range = all.iter().min().copied().unwrap_or(0)..=all.iter().max().copied().unwrap_or(-1);
+    out.unknown_features = Finding::of(
+        features
+            .iter()
+            .copied()
+            .filter(|id| range.contains(id) && !all.contains(id)),
+    );
+
+    let (vectors, stamp) = match item_vectors::open(store).await? {
+        Some(table) => item_vectors::item_ids(&table).await?,
+        None => (Vec::new(), String::new()),
+    };
+    let vectors: HashSet<i64> = vectors.into_iter().collect();
+    out.without_vector = Finding::of(active.difference(&vectors).copied());
+    out.stale_vectors = Finding::of(vectors.difference(&active).copied());
+    out.index_version = stamp;
+    out.model_digest = checkpoint::read_meta(model_dir, None)
+        .ok()
+        .map(|m| m.weights_digest);
+
+    let mut problems = Vec::new();
+
+    for (finding, what) in [
+        (
+            &out.without_features,
+            "active items have no content features: run `vitrine extract`",
+        ),
+        (
+            &out.without_vector,
+            "active items are not in the published index: run `vitrine index`",
+        ),
+        (
+            &out.unknown_features,
+            "feature rows belong to no item in SQL",
+        ),
+        (
+            &out.stale_vectors,
+            "indexed items are retired or unknown to SQL: run `vitrine index`",
+        ),
+    ] {
+        if finding.count > 0 {
+            problems.push(format!(
+                "{} {what} (e.g. item {:?})",
+                finding.count, finding.examples
+            ));
+        }
+    }
+    match (&out.model_digest, out.index_version.as_str()) {
+        (_, "") => problems.push("no index is published: run `vitrine index`".into()),
+        (None, version) => problems.push(format!(
+            "the index {version} was built by a model that is not in {}",
+            model_dir.display()
+        )),
+        (Some(digest), version) if !version.starts_with(&digest[..digest.len().min(12)]) => {
+            problems.push(format!(
+                "the index {version} was built by other weights than the model in {} ({digest}): run `vitrine index`",
+                model_dir.display()
+            ));
+        }
+        _ => {}
+    }
+    out.problems = problems;
+    Ok(out)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgreementError {
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Vectors(#[from] VectorError),
+}
