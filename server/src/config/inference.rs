@@ -73,9 +73,11 @@ pub struct FeedSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct CacheSettings {
     pub feed_ttl_secs: u64,
-    pub feed_capacity: u64,
+    /// The ranked feeds' memory, in MiB (entries and served pages, estimated at insertion).
+    pub feed_cache_mib: u64,
     pub user_ttl_secs: u64,
-    pub user_capacity: u64,
+    /// The users' cached vectors and seen items, in MiB.
+    pub user_cache_mib: u64,
 }
 
 impl Default for InferenceSettings {
@@ -135,9 +137,9 @@ impl Default for CacheSettings {
     fn default() -> Self {
         Self {
             feed_ttl_secs: 60,
-            feed_capacity: 100_000,
+            feed_cache_mib: 128,
             user_ttl_secs: 300,
-            user_capacity: 100_000,
+            user_cache_mib: 64,
         }
     }
 }

@@ -26,6 +26,17 @@ pub struct UserState {
     pub seen_rows: std::collections::HashSet<u32>,
 }
 
+impl UserState {
+    /// Its bytes, for the cache's bound (a hash set costs about 8 bytes a `u32` row).
+    fn weight(&self, user: &str) -> u32 {
+        let bytes = std::mem::size_of::<Self>()
+            + user.len()
+            + self.vector.as_ref().map_or(0, |v| v.len() * 4)
+            + self.seen_rows.len() * 8;
+        u32::try_from(bytes).unwrap_or(u32::MAX)
+    }
+}
+
 /// One computed feed, paged by cursor until it expires or the user's events invalidate it.
 pub struct RankedFeed {
     pub entries: Vec<Entry>,
@@ -40,6 +51,21 @@ pub struct RankedFeed {
 impl RankedFeed {
     /// How many distinct pages a feed keeps serialised (clients page the same way).
     pub const PAGE_BODIES: usize = 8;
+    /// What the served pages of a feed are taken to cost: most feeds serve one page of about
+    /// 5 KB (20 cards of JSON) before they expire. Pages are added after the feed is cached,
+    /// so the weight is this estimate, fixed at insertion.
+    const PAGE_BYTES_ESTIMATE: usize = 8 << 10;
+
+    /// Its bytes, for the cache's bound.
+    fn weight(&self, key: &FeedKey) -> u32 {
+        let bytes = std::mem::size_of::<Self>()
+            + self.entries.len() * std::mem::size_of::<Entry>()
+            + key.user.len()
+            + key.category.as_ref().map_or(0, String::len)
+            + key.text.as_ref().map_or(0, String::len)
+            + Self::PAGE_BYTES_ESTIMATE;
+        u32::try_from(bytes).unwrap_or(u32::MAX)
+    }
 
     pub fn new(entries: Vec<Entry>, fallback: bool, snapshot_version: u64) -> Self {
         Self {
@@ -77,12 +103,15 @@ pub struct Serving {
 impl Serving {
     pub fn new(settings: Arc<Settings>, db: DatabaseConnection, store: VectorStore) -> Arc<Self> {
         let c = &settings.inference.cache;
+        // Bounded in bytes, not entries: memory stays flat whatever the mix of new users.
         let users = Cache::builder()
-            .max_capacity(c.user_capacity)
+            .max_capacity(c.user_cache_mib << 20)
+            .weigher(|user: &String, state: &Arc<UserState>| state.weight(user))
             .time_to_live(Duration::from_secs(c.user_ttl_secs))
             .build();
         let feeds = Cache::builder()
-            .max_capacity(c.feed_capacity)
+            .max_capacity(c.feed_cache_mib << 20)
+            .weigher(|key: &FeedKey, feed: &Arc<RankedFeed>| feed.weight(key))
             .time_to_live(Duration::from_secs(c.feed_ttl_secs))
             .support_invalidation_closures()
             .build();
