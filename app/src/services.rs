@@ -7,9 +7,10 @@ use async_trait::async_trait;
 
 use crate::error::ApiError;
 use crate::wire::{
-    CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, EventBatch, EventsReport,
-    ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, RecommendRequest,
-    RecommendResponse, SimilarRequest, SimilarResponse, StudyResults, StudySummary, SystemReport,
+    CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
+    CreateStudy, EventBatch, EventsReport, ExperimentResults, ExperimentSummary, PowerRequest,
+    PowerResponse, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
+    StudyResults, StudySummary, SystemReport,
 };
 
 /// Health and versions of the stack: libtorch, SQL, LanceDB.
@@ -61,6 +62,12 @@ pub trait AuthService: Send + Sync {
 /// checks that `caller` may see the campaign, experiment or study it names.
 #[async_trait]
 pub trait AnalyticsService: Send + Sync {
+    /// The caller's campaigns (an admin's: all) with their totals over a date range.
+    async fn campaign_list(
+        &self,
+        caller: &Caller,
+        request: CampaignListRequest,
+    ) -> Result<CampaignList, ApiError>;
     /// A campaign's metrics over a date range, with an optional breakdown.
     async fn campaign_report(
         &self,

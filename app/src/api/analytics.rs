@@ -7,9 +7,20 @@ use leptos::server_fn::codec::Json;
 
 use crate::error::ApiError;
 use crate::wire::{
-    CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, ExperimentResults,
-    ExperimentSummary, PowerRequest, PowerResponse, StudyResults, StudySummary,
+    CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
+    CreateStudy, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, StudyResults,
+    StudySummary,
 };
+
+/// The caller's campaigns and their totals, for the Campaigns page.
+#[server(prefix = "/api/fn", endpoint = "campaign_list", input = Json)]
+pub async fn fetch_campaign_list(request: CampaignListRequest) -> Result<CampaignList, ApiError> {
+    let caller = crate::services::caller().await?;
+    crate::services::services()?
+        .analytics
+        .campaign_list(&caller, request)
+        .await
+}
 
 /// A campaign's report, with charts.
 #[server(prefix = "/api/fn", endpoint = "campaign_report", input = Json)]

@@ -1,4 +1,5 @@
 //! Reusable view pieces.
 
+pub mod format;
 pub mod nav;
 pub mod states;

@@ -25,11 +25,22 @@ pub fn Empty(#[prop(into)] title: String, #[prop(into)] hint: String) -> impl In
     }
 }
 
+/// An error said for people: a title by its code, the server's message (never a trace), and
+/// the code for a support request.
 #[component]
 pub fn ErrorPanel(error: ApiError) -> impl IntoView {
+    let title = match error.code.as_str() {
+        "unauthorized" => "Please sign in",
+        "forbidden" => "This account cannot see this page",
+        "not_found" => "Not found",
+        "no_data" => "No data for this yet",
+        "invalid_input" => "Please check what you entered",
+        "too_many_requests" => "Too many attempts",
+        _ => "Something went wrong",
+    };
     view! {
         <div class="state state-error" role="alert">
-            <h2>"Something went wrong"</h2>
+            <h2>{title}</h2>
             <p>{error.message}</p>
             <p class="muted">"Error code: " <code>{error.code}</code></p>
         </div>

@@ -53,6 +53,8 @@ mod feed;
 pub use feed::*;
 
 mod analytics;
+mod campaigns;
 mod studies;
 pub use analytics::*;
+pub use campaigns::*;
 pub use studies::*;

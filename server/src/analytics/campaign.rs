@@ -28,6 +28,20 @@ pub(crate) struct Sums {
     pub revenue: f64,
 }
 
+impl std::ops::Add for Sums {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            impressions: self.impressions + other.impressions,
+            clicks: self.clicks + other.clicks,
+            conversions: self.conversions + other.conversions,
+            spend: self.spend + other.spend,
+            revenue: self.revenue + other.revenue,
+        }
+    }
+}
+
 impl Sums {
     /// The counts and the ratios of `metrics` (a zero denominator gives `None`).
     pub(crate) fn values(self, metrics: &[Metric]) -> MetricValues {
@@ -173,14 +187,7 @@ impl Analytics {
                 span.0, span.1
             )));
         }
-        let totals = by_day.iter().fold(Sums::default(), |mut t, (_, s)| {
-            t.impressions += s.impressions;
-            t.clicks += s.clicks;
-            t.conversions += s.conversions;
-            t.spend += s.spend;
-            t.revenue += s.revenue;
-            t
-        });
+        let totals = by_day.iter().fold(Sums::default(), |t, (_, s)| t + *s);
         let daily = fill_days(&by_day, span);
         let rows = match request.breakdown {
             None => Vec::new(),

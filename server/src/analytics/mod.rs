@@ -5,6 +5,7 @@
 //! - `rollup`              daily rollups from raw events (time zone, attribution window)
 //! - `dates`               days, instants and ranges from the wire, checked
 //! - `campaign`            campaign reports: totals and breakdowns from the rollups
+//! - `campaign_list`       the caller's campaigns with their totals over a range
 //! - `csv`                 tables as CSV
 //! - `experiments`         creation, deterministic assignment, summaries
 //! - `experiment_data`     an experiment's users, events and pre-period covariates
@@ -14,6 +15,7 @@
 
 mod access;
 mod campaign;
+mod campaign_list;
 pub mod csv;
 mod dates;
 mod experiment_data;
@@ -30,8 +32,9 @@ use access::Resource;
 use app::error::ApiError;
 use app::services::{AnalyticsService, Caller};
 use app::wire::{
-    CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, ExperimentResults,
-    ExperimentSummary, PowerRequest, PowerResponse, StudyResults, StudySummary,
+    CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
+    CreateStudy, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, StudyResults,
+    StudySummary,
 };
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
@@ -131,6 +134,14 @@ impl AnalyticsService for Analytics {
         self.authorize(caller, Resource::Campaign(request.campaign_id))
             .await?;
         self.report(request).await
+    }
+
+    async fn campaign_list(
+        &self,
+        caller: &Caller,
+        request: CampaignListRequest,
+    ) -> Result<CampaignList, ApiError> {
+        self.list_campaigns(caller, request).await
     }
 
     async fn create_experiment(

@@ -5,8 +5,9 @@
 //! decides what the caller may see.
 
 use app::wire::{
-    CampaignReport, CampaignReportRequest, CreateExperiment, CreateStudy, ExperimentResults,
-    ExperimentSummary, PowerRequest, PowerResponse, StudyResults, StudySummary,
+    CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
+    CreateStudy, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, StudyResults,
+    StudySummary,
 };
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -65,6 +66,27 @@ pub(super) struct Assignment {
     experiment_id: i32,
     user_id: String,
     arm: String,
+}
+
+/// `POST /api/v1/analytics/campaigns`: the caller's campaigns and their totals over a range.
+#[utoipa::path(post, path = "/api/v1/analytics/campaigns", tag = "analytics",
+    request_body = CampaignListRequest,
+    responses(
+        (status = 200, body = CampaignList),
+        (status = 400, description = "malformed JSON, a bad date or range"),
+        (status = 401, description = "no session or analytics key")))]
+pub(super) async fn campaign_list(
+    State(state): State<AppState>,
+    Who(caller): Who,
+    ApiJson(request): ApiJson<CampaignListRequest>,
+) -> Result<Json<CampaignList>, HttpError> {
+    Ok(Json(
+        state
+            .services
+            .analytics
+            .campaign_list(&caller, request)
+            .await?,
+    ))
 }
 
 /// `POST /api/v1/analytics/campaign`: a campaign's metrics over a date range.

@@ -60,6 +60,11 @@ pub fn routes() -> ApiRoutes {
     )
     .route(
         Method::POST,
+        "/analytics/campaigns",
+        post(analytics_api::campaign_list),
+    )
+    .route(
+        Method::POST,
         "/experiments",
         post(analytics_api::create_experiment),
     )

@@ -9,7 +9,12 @@ use crate::http_client::{Response, get_with, post_json_with};
 use crate::support::TestApp;
 
 /// Routes that are not an advertiser's, and why.
-pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 10] = [
+pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 11] = [
+    (
+        "POST",
+        "/analytics/campaigns",
+        "lists the caller's own campaigns only (tested below)",
+    ),
     (
         "DELETE",
         "/users/{user_id}",

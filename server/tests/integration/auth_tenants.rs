@@ -110,6 +110,8 @@ async fn an_advertiser_never_reaches_another_advertisers_resources() {
         "/api/fn/recommend",
         "/api/fn/system_report",
         "/api/fn/power",
+        // Scoped to the caller by construction (analytics_campaigns.rs tests it).
+        "/api/fn/campaign_list",
     ];
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
         assert!(

@@ -2,6 +2,7 @@
 //! the PostgreSQL that the test script starts (`VITRINE_TEST_POSTGRES_URL`).
 
 mod analytics;
+mod analytics_campaigns;
 mod analytics_client;
 mod analytics_reports;
 mod analytics_world;
