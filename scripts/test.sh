@@ -49,9 +49,15 @@ if (echo >"/dev/tcp/${LEPTOS_SITE_ADDR%:*}/${LEPTOS_SITE_ADDR#*:}") 2>/dev/null;
   echo "port ${LEPTOS_SITE_ADDR#*:} is busy; set VITRINE_E2E_PORT to a free port" >&2
   exit 1
 fi
-VITRINE__DATABASE__URL="sqlite://$work/e2e.sqlite?mode=rwc" \
-VITRINE__VECTORS__URI="$work/lancedb" \
-  cargo leptos end-to-end 2>&1 | tee "$work/e2e.log"
+export VITRINE__DATABASE__URL="sqlite://$work/e2e.sqlite?mode=rwc" VITRINE__VECTORS__URI="$work/lancedb" \
+  VITRINE__DATA__DIR="$work/data"
+# A small demo world for the dashboard specs: 2,000 real items, 1,000 simulated users and their
+# campaigns (about 3 s), and the demo accounts.
+vitrine="$CARGO_TARGET_DIR/debug/vitrine"
+"$vitrine" import fashion --items 2000 >/dev/null
+"$vitrine" generate --users 1000 --events 100000 >/dev/null
+"$vitrine" accounts seed-demo >/dev/null
+cargo leptos end-to-end 2>&1 | tee "$work/e2e.log"
 
 # One closing line for every runner together.
 count() { grep -oE "$1" "$2" | awk '{ sum += $1 } END { print sum + 0 }'; }

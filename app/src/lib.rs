@@ -27,7 +27,7 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::pages::{
-    campaigns::CampaignsPage, experiments::ExperimentsPage, feed::FeedPage,
+    campaigns::CampaignsPage, experiments::ExperimentsPage, feed::FeedPage, login::LoginPage,
     not_found::NotFoundPage, studies::StudiesPage, system::SystemPage,
 };
 
@@ -68,7 +68,8 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <Routes fallback=NotFoundPage>
                     <Route path=StaticSegment("") view=FeedPage />
-                    <Route path=StaticSegment("campaigns") view=CampaignsPage />
+                    <Route path=StaticSegment("login") view=LoginPage />
+                    <Route path=StaticSegment("campaigns") view=CampaignsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("experiments") view=ExperimentsPage />
                     <Route path=StaticSegment("studies") view=StudiesPage />
                     <Route path=StaticSegment("system") view=SystemPage ssr=SsrMode::Async />

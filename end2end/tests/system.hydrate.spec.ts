@@ -8,6 +8,14 @@ test('the system page hydrates and refreshes through a server function', async (
   });
   page.on('pageerror', (error) => problems.push(error.message));
 
+  // Signed in, so that the Campaigns page below loads its data (signed out, it answers 401,
+  // which the browser logs as an error).
+  await page.goto('/login');
+  await page.getByLabel('E-mail address').fill('northwind-apparel@demo.vitrine.test');
+  await page.getByLabel('Password').fill('vitrine-demo-2026');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/campaigns$/);
+
   await page.goto('/system');
   const refresh = page.getByRole('button', { name: 'Refresh' });
   await expect(refresh).toHaveAttribute('data-hydrated', 'true');
@@ -26,6 +34,7 @@ test('the system page hydrates and refreshes through a server function', async (
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
   await expect(page).toHaveURL(/\/campaigns$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Campaigns' })).toBeVisible();
+  await expect(page.getByRole('table').getByRole('link', { name: 'Spring launch' })).toBeVisible();
 
   expect(problems).toEqual([]);
 });

@@ -29,6 +29,9 @@ pub fn Empty(#[prop(into)] title: String, #[prop(into)] hint: String) -> impl In
 /// the code for a support request.
 #[component]
 pub fn ErrorPanel(error: ApiError) -> impl IntoView {
+    if error.code == "unauthorized" {
+        return view! { <SignInPanel /> }.into_any();
+    }
     let title = match error.code.as_str() {
         "unauthorized" => "Please sign in",
         "forbidden" => "This account cannot see this page",
@@ -43,6 +46,21 @@ pub fn ErrorPanel(error: ApiError) -> impl IntoView {
             <h2>{title}</h2>
             <p>{error.message}</p>
             <p class="muted">"Error code: " <code>{error.code}</code></p>
+        </div>
+    }
+    .into_any()
+}
+
+/// No session (never signed in, signed out, or expired): the way to sign in, and back here.
+#[component]
+fn SignInPanel() -> impl IntoView {
+    let here = leptos_router::hooks::use_location();
+    let href = move || format!("/login?next={}", here.pathname.get());
+    view! {
+        <div class="state state-signin" role="alert">
+            <h2>"Please sign in"</h2>
+            <p>"Sign in with your advertiser account to see this page. If you were signed in, your session has ended."</p>
+            <p><a class="button" href=href>"Sign in"</a></p>
         </div>
     }
 }

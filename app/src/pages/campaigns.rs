@@ -38,12 +38,6 @@ pub fn CampaignsPage() -> impl IntoView {
         <Title text="Campaigns" />
         <header class="page-header">
             <h1>"Campaigns"</h1>
-            <form method="get" class="range-form" aria-label="Date range">
-                <label>"From " <input type="date" name="from" value=move || param("from") /></label>
-                <label>"To " <input type="date" name="to" value=move || param("to") /></label>
-                <input type="hidden" name="sort" value=sort />
-                <button class="button" type="submit">"Apply"</button>
-            </form>
         </header>
         <Suspense fallback=|| view! { <Loading what="your campaigns" /> }>
             {move || Suspend::new(async move {
@@ -87,6 +81,14 @@ fn CampaignTable(list: CampaignList, sort: String, descending: bool) -> impl Int
         campaigns.reverse();
     }
     let range = (list.from.clone(), list.to.clone());
+    let range_form = view! {
+        <form method="get" class="range-form" aria-label="Date range">
+            <label>"From " <input type="date" name="from" value=list.from.clone() /></label>
+            <label>"To " <input type="date" name="to" value=list.to.clone() /></label>
+            <input type="hidden" name="sort" value=sort.clone() />
+            <button class="button" type="submit">"Apply"</button>
+        </form>
+    };
     let tiles = list.totals.map(|t| {
         let cur = list.currency.clone().unwrap_or_default();
         view! {
@@ -118,7 +120,10 @@ fn CampaignTable(list: CampaignList, sort: String, descending: bool) -> impl Int
         })
         .collect_view();
     view! {
-        <p class="muted">{format!("{} to {}", list.from, list.to)}</p>
+        <div class="toolbar">
+            <p class="muted">{format!("{} to {}", list.from, list.to)}</p>
+            {range_form}
+        </div>
         {tiles}
         <div class="table-wrap">
             <table class="data-table">

@@ -3,6 +3,7 @@
 pub mod campaigns;
 pub mod experiments;
 pub mod feed;
+pub mod login;
 pub mod not_found;
 pub mod studies;
 pub mod system;

@@ -49,7 +49,7 @@ pub(super) struct Me {
     advertiser_id: Option<i32>,
 }
 
-fn cookie(
+pub(super) fn cookie(
     headers: &HeaderMap,
     secure_always: bool,
     value: &str,

@@ -58,22 +58,27 @@ impl IntoResponse for HttpError {
     }
 }
 
+/// The HTTP status of a service error's stable code (REST and server functions alike).
+pub fn status_of(code: &str) -> StatusCode {
+    match code {
+        "invalid_input" => StatusCode::BAD_REQUEST,
+        "unauthorized" => StatusCode::UNAUTHORIZED,
+        "forbidden" => StatusCode::FORBIDDEN,
+        "not_found" => StatusCode::NOT_FOUND,
+        "conflict" => StatusCode::CONFLICT,
+        "no_data" => StatusCode::UNPROCESSABLE_ENTITY,
+        "too_many_requests" => StatusCode::TOO_MANY_REQUESTS,
+        "database_unavailable" | "vector_store_unavailable" | "unavailable" => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 /// A service error's stable code decides its status.
 impl From<ApiError> for HttpError {
     fn from(error: ApiError) -> Self {
-        let status = match error.code.as_str() {
-            "invalid_input" => StatusCode::BAD_REQUEST,
-            "unauthorized" => StatusCode::UNAUTHORIZED,
-            "forbidden" => StatusCode::FORBIDDEN,
-            "not_found" => StatusCode::NOT_FOUND,
-            "conflict" => StatusCode::CONFLICT,
-            "no_data" => StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_requests" => StatusCode::TOO_MANY_REQUESTS,
-            "database_unavailable" | "vector_store_unavailable" | "unavailable" => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let status = status_of(&error.code);
         Self {
             status,
             code: error.code,

@@ -1,4 +1,5 @@
-//! Middleware applied to every route: request metrics, tracing, timeout, body limit.
+//! Middleware applied to every route: request metrics, tracing, timeout, body limit, and the
+//! status of server functions' errors.
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ pub fn apply(router: Router<AppState>, settings: &ServerSettings) -> Router<AppS
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(settings.request_timeout_secs),
         ))
+        .layer(middleware::map_response(server_fn_status))
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn(record))
 }
@@ -43,4 +45,26 @@ async fn record(request: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+/// The body of a server function's error is a small JSON `ApiError`; more is not one of ours.
+const FN_ERROR_LIMIT: usize = 64 * 1024;
+
+/// Server functions answer every error with 500; ours carry a stable code, so the status is
+/// set from it as for REST (401 for no session, 404, 422...): clients and logs see what
+/// happened, and an expected "please sign in" is not logged as a server failure.
+async fn server_fn_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, FN_ERROR_LIMIT).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::ApiError>(&bytes) {
+        parts.status = super::error::status_of(&error.code);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -6,6 +6,7 @@
 //! - `analytics_api`  the `/api/v1` routes of campaign reports, experiments and studies
 //! - `auth_api` `/api/v1/auth` (login, logout, me) and `Who`, a handler's caller
 //! - `users_api` `/api/v1/users`: erasing a feed user (admin)
+//! - `session_forms` `POST /session` and `/session/end`: the dashboard's sign-in forms
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
@@ -18,6 +19,7 @@ mod health;
 mod layers;
 mod media;
 pub mod openapi;
+mod session_forms;
 mod users_api;
 
 use std::future::Future;
@@ -42,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/session", axum::routing::post(session_forms::sign_in))
+        .route("/session/end", axum::routing::post(session_forms::sign_out))
         .nest("/api/v1", api::router())
         .nest("/media", media::router())
         // Pages and server functions get the same services in their context.

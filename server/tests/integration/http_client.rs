@@ -40,6 +40,17 @@ pub async fn delete_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)])
     send(addr, "DELETE", path, None, headers, &[]).await
 }
 
+/// POST with extra headers (a cookie, say).
+pub async fn post_with(
+    addr: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> Response {
+    send(addr, "POST", path, Some(content_type), headers, body).await
+}
+
 pub async fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Response {
     send(addr, "POST", path, Some(content_type), &[], body).await
 }
