@@ -21,14 +21,14 @@ pub mod wire;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::components::nav::NavBar;
 use crate::pages::{
-    campaigns::CampaignsPage, experiments::ExperimentsPage, feed::FeedPage, login::LoginPage,
-    not_found::NotFoundPage, studies::StudiesPage, system::SystemPage,
+    campaign::CampaignPage, campaigns::CampaignsPage, experiments::ExperimentsPage, feed::FeedPage,
+    login::LoginPage, not_found::NotFoundPage, studies::StudiesPage, system::SystemPage,
 };
 
 /// The HTML document the server streams for every page route.
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=FeedPage />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("campaigns") view=CampaignsPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("campaigns"), ParamSegment("id")) view=CampaignPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("experiments") view=ExperimentsPage />
                     <Route path=StaticSegment("studies") view=StudiesPage />
                     <Route path=StaticSegment("system") view=SystemPage ssr=SsrMode::Async />

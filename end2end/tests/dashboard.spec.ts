@@ -36,4 +36,17 @@ test('sign in, then the campaigns list, sorted', async ({ page }, info) => {
   await table.getByRole('link', { name: 'Impressions' }).click();
   await expect(page).toHaveURL(/sort=impressions&dir=desc/);
   await expect(page.getByRole('columnheader', { name: /Impressions/ })).toHaveAttribute('aria-sort', 'descending');
+
+  // A campaign: its KPIs and a chart per metric over the list's range, then by creative.
+  await page.getByRole('table').getByRole('link', { name: 'Spring launch' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Spring launch' })).toBeVisible();
+  await expect(page.locator('figure.chart svg')).toHaveCount(6);
+  await expect(page.getByRole('list', { name: 'Totals' })).toContainText('ROAS');
+  if (info.project.name === 'js-on') {
+    await page.screenshot({ path: `${shots}/campaign.png`, fullPage: true });
+  }
+  await page.getByRole('link', { name: 'By creative' }).click();
+  await expect(page).toHaveURL(/breakdown=creative/);
+  await expect(page.getByRole('columnheader', { name: 'Creative' })).toBeVisible();
+  await expect(page.locator('tbody tr')).not.toHaveCount(0);
 });

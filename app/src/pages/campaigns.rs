@@ -130,7 +130,10 @@ fn CampaignTable(list: CampaignList, sort: String, descending: bool) -> impl Int
                 <caption class="visually-hidden">"Campaigns and their totals over the range"</caption>
                 <thead><tr>{headers}</tr></thead>
                 <tbody>
-                    {campaigns.into_iter().map(|c| view! { <CampaignRow c /> }).collect_view()}
+                    {campaigns
+                        .into_iter()
+                        .map(|c| view! { <CampaignRow c range=range.clone() /> })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>
@@ -146,13 +149,15 @@ fn Kpi(label: &'static str, value: String) -> impl IntoView {
 }
 
 #[component]
-fn CampaignRow(c: CampaignSummary) -> impl IntoView {
+fn CampaignRow(c: CampaignSummary, range: (String, String)) -> impl IntoView {
     let v = c.values;
     let cur = c.currency;
     view! {
         <tr>
             <th scope="row">
-                <a href=format!("/campaigns/{}", c.campaign_id)>{c.name}</a>
+                <a href=format!("/campaigns/{}?from={}&to={}", c.campaign_id, range.0, range.1)>
+                    {c.name}
+                </a>
                 <span class="muted small">{c.advertiser}</span>
             </th>
             <td><span class=format!("chip chip-{}", c.status)>{c.status.clone()}</span></td>

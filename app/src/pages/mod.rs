@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod campaign;
 pub mod campaigns;
 pub mod experiments;
 pub mod feed;

@@ -2,7 +2,7 @@
 //! rendered on the server, and friendly pages for wrong credentials and a missing session.
 
 use crate::analytics_world::serve;
-use crate::auth_support::advertiser_account;
+use crate::auth_support::{advertiser_account, world};
 use crate::http_client::{get_with, post};
 
 fn form(email: &str, password: &str, next: &str) -> Vec<u8> {
@@ -89,6 +89,28 @@ async fn signing_in_shows_the_advertisers_campaigns_and_failures_read_as_words()
     assert!(
         !mine.body.contains("Northwind"),
         "another advertiser's campaigns leak"
+    );
+
+    // A campaign's page: charts drawn on the server; another advertiser's is "not found".
+    let w = world(&app, "Contoso Footwear").await;
+    let own = get_with(
+        app.addr,
+        &format!("/campaigns/{}", w.own_campaign),
+        &[("Cookie", &cookie)],
+    )
+    .await;
+    assert_eq!(own.status, 200);
+    assert_eq!(own.body.matches("<svg").count(), 6, "a chart per metric");
+    let theirs = get_with(
+        app.addr,
+        &format!("/campaigns/{}", w.their_campaign),
+        &[("Cookie", &cookie)],
+    )
+    .await;
+    assert!(
+        theirs.body.contains("Not found") && !theirs.body.contains("<svg"),
+        "{}",
+        theirs.body
     );
 
     // Signing out ends the session: the same cookie no longer works.
