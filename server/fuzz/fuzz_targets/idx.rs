@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(images) = idx::parse_images(path, &compressed) {
-        assert_eq!(images.pixels.len(), images.count * images.rows * images.cols);
+        assert_eq!(
+            images.pixels.len(),
+            images.count * images.rows * images.cols
+        );
         if images.count > 0 {
             let _ = images.image(images.count - 1);
         }

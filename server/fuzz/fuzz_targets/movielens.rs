@@ -15,9 +15,11 @@ fuzz_target!(|data: &[u8]| {
         let text = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
         TsvFile::parse(Path::new(name), text)
     };
-    let (Ok(users), Ok(items), Ok(ratings)) =
-        (next("ml-100k.user"), next("ml-100k.item"), next("ml-100k.inter"))
-    else {
+    let (Ok(users), Ok(items), Ok(ratings)) = (
+        next("ml-100k.user"),
+        next("ml-100k.item"),
+        next("ml-100k.inter"),
+    ) else {
         return;
     };
     if let Ok(data) = movielens::from_files(&users, &items, &ratings) {

@@ -86,10 +86,10 @@ type SumRow<K> = (
     Option<f64>,
 );
 
-/// Rollup sums of `campaign_id` over `from..=to`, grouped by `key`.
+/// Rollup sums of `campaigns` over `from..=to`, grouped by `key`.
 pub(crate) async fn grouped<K>(
     db: &DatabaseConnection,
-    campaign_id: i32,
+    campaigns: &[i32],
     (from, to): (NaiveDate, NaiveDate),
     key: stat::Column,
 ) -> Result<Vec<(K, Sums)>, ApiError>
@@ -104,7 +104,7 @@ where
         .column_as(sum_int(stat::Column::Conversions), "conversions")
         .column_as(sum_float(stat::Column::Spend), "spend")
         .column_as(sum_float(stat::Column::Revenue), "revenue")
-        .filter(stat::Column::CampaignId.eq(campaign_id))
+        .filter(stat::Column::CampaignId.is_in(campaigns.iter().copied()))
         .filter(stat::Column::Day.between(from, to))
         .group_by(key)
         .into_tuple()
@@ -128,10 +128,10 @@ where
         .collect())
 }
 
-/// The first and last day with rollup rows for the campaign.
+/// The first and last day with rollup rows for any of `campaigns`.
 pub(crate) async fn data_bounds(
     db: &DatabaseConnection,
-    campaign_id: i32,
+    campaigns: &[i32],
 ) -> Result<Option<(NaiveDate, NaiveDate)>, ApiError> {
     let bounds: Option<(Option<NaiveDate>, Option<NaiveDate>)> = stat::Entity::find()
         .select_only()
@@ -143,7 +143,7 @@ pub(crate) async fn data_bounds(
             SimpleExpr::from(Func::max(Expr::col(stat::Column::Day))),
             "last",
         )
-        .filter(stat::Column::CampaignId.eq(campaign_id))
+        .filter(stat::Column::CampaignId.is_in(campaigns.iter().copied()))
         .into_tuple()
         .one(db)
         .await
@@ -162,7 +162,7 @@ impl Analytics {
             .await
             .map_err(database)?
             .ok_or_else(|| not_found(format!("no campaign {id}")))?;
-        let bounds = data_bounds(db, id)
+        let bounds = data_bounds(db, &[id])
             .await?
             .ok_or_else(|| no_data(format!("campaign {id} has no events yet")))?;
         let settings = &self.settings.analytics;
@@ -177,7 +177,7 @@ impl Analytics {
         } else {
             request.metrics.clone()
         };
-        let by_day: Vec<(NaiveDate, Sums)> = grouped(db, id, span, stat::Column::Day).await?;
+        let by_day: Vec<(NaiveDate, Sums)> = grouped(db, &[id], span, stat::Column::Day).await?;
         if by_day
             .iter()
             .all(|(_, s)| s.impressions == 0 && s.clicks == 0 && s.conversions == 0)
@@ -204,7 +204,7 @@ impl Analytics {
                     .into_iter()
                     .map(|c| (c.id, c.name))
                     .collect();
-                grouped::<i32>(db, id, span, stat::Column::CreativeId)
+                grouped::<i32>(db, &[id], span, stat::Column::CreativeId)
                     .await?
                     .into_iter()
                     .map(|(c, s)| {
@@ -222,7 +222,7 @@ impl Analytics {
                 } else {
                     stat::Column::Geo
                 };
-                grouped::<String>(db, id, span, key)
+                grouped::<String>(db, &[id], span, key)
                     .await?
                     .into_iter()
                     .map(|(k, s)| row(k.clone(), k, s, &metrics))

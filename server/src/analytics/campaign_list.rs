@@ -6,12 +6,11 @@ use std::collections::HashMap;
 use app::error::ApiError;
 use app::services::Caller;
 use app::wire::{CampaignList, CampaignListRequest, CampaignSummary, Metric};
-use chrono::{Duration, NaiveDate};
-use sea_orm::sea_query::{Expr, Func, SimpleExpr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use chrono::Duration;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::access::advertiser_of;
-use super::campaign::{Sums, sum_float, sum_int};
+use super::campaign::{Sums, data_bounds, grouped};
 use super::dates::range;
 use super::{Analytics, database};
 use crate::db::entities::{advertiser, campaign, campaign_daily_stat as stat};
@@ -40,22 +39,8 @@ impl Analytics {
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
-        let bounds: Option<(Option<NaiveDate>, Option<NaiveDate>)> = stat::Entity::find()
-            .select_only()
-            .column_as(
-                SimpleExpr::from(Func::min(Expr::col(stat::Column::Day))),
-                "first",
-            )
-            .column_as(
-                SimpleExpr::from(Func::max(Expr::col(stat::Column::Day))),
-                "last",
-            )
-            .filter(stat::Column::CampaignId.is_in(ids.clone()))
-            .into_tuple()
-            .one(db)
-            .await
-            .map_err(database)?;
-        let span = match bounds.and_then(|(a, b)| a.zip(b)) {
+        let bounds = data_bounds(db, &ids).await?;
+        let span = match bounds {
             Some((first, last)) => {
                 let default_from = (last - Duration::days(DEFAULT_DAYS - 1)).max(first);
                 Some(range(
@@ -69,39 +54,9 @@ impl Analytics {
         };
         let sums: HashMap<i32, Sums> = match span {
             None => HashMap::new(),
-            Some((from, to)) => stat::Entity::find()
-                .select_only()
-                .column(stat::Column::CampaignId)
-                .column_as(sum_int(stat::Column::Impressions), "impressions")
-                .column_as(sum_int(stat::Column::Clicks), "clicks")
-                .column_as(sum_int(stat::Column::Conversions), "conversions")
-                .column_as(sum_float(stat::Column::Spend), "spend")
-                .column_as(sum_float(stat::Column::Revenue), "revenue")
-                .filter(stat::Column::CampaignId.is_in(ids))
-                .filter(stat::Column::Day.between(from, to))
-                .group_by(stat::Column::CampaignId)
-                .into_tuple::<(
-                    i32,
-                    Option<i64>,
-                    Option<i64>,
-                    Option<i64>,
-                    Option<f64>,
-                    Option<f64>,
-                )>()
-                .all(db)
-                .await
-                .map_err(database)?
+            Some(span) => grouped::<i32>(db, &ids, span, stat::Column::CampaignId)
+                .await?
                 .into_iter()
-                .map(|(id, i, c, v, s, r)| {
-                    let sums = Sums {
-                        impressions: i.unwrap_or(0),
-                        clicks: c.unwrap_or(0),
-                        conversions: v.unwrap_or(0),
-                        spend: s.unwrap_or(0.0),
-                        revenue: r.unwrap_or(0.0),
-                    };
-                    (id, sums)
-                })
                 .collect(),
         };
         let currency_of = |c: &campaign::Model| {

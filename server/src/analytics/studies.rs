@@ -183,7 +183,7 @@ impl Analytics {
         design: &Design,
         zone: chrono_tz::Tz,
     ) -> Result<GeoPanel, ApiError> {
-        let (from, to) = super::campaign::data_bounds(&self.db, design.campaign_id)
+        let (from, to) = super::campaign::data_bounds(&self.db, &[design.campaign_id])
             .await?
             .ok_or_else(|| no_data(format!("campaign {} has no events yet", design.campaign_id)))?;
         let geos: Vec<&String> = design.treated.iter().chain(&design.control).collect();
