@@ -239,16 +239,16 @@ pub async fn item_ids(table: &lancedb::Table) -> Result<(Vec<i64>, String), Vect
         .await?
         .try_collect()
         .await?;
-    let mut ids = Vec::new();
-    for batch in &batches {
-        ids.extend(
-            column::<Int64Array>(batch, "item_id")?
-                .values()
-                .iter()
-                .copied(),
-        );
+    Ok((item_id_column(&batches)?, stamp))
+}
+
+/// The `item_id` column of `batches`, in order.
+fn item_id_column(batches: &[RecordBatch]) -> Result<Vec<i64>, VectorError> {
+    let mut ids = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    for batch in batches {
+        ids.extend_from_slice(column::<Int64Array>(batch, "item_id")?.values());
     }
-    Ok((ids, stamp))
+    Ok(ids)
 }
 
 /// Every row of the table's latest version.
@@ -348,14 +348,5 @@ pub async fn search(
         q = q.only_if(filter);
     }
     let batches: Vec<RecordBatch> = q.execute().await?.try_collect().await?;
-    let mut ids = Vec::with_capacity(k);
-    for batch in &batches {
-        ids.extend(
-            column::<Int64Array>(batch, "item_id")?
-                .values()
-                .iter()
-                .copied(),
-        );
-    }
-    Ok(ids)
+    item_id_column(&batches)
 }
