@@ -51,12 +51,18 @@ if (echo >"/dev/tcp/${LEPTOS_SITE_ADDR%:*}/${LEPTOS_SITE_ADDR#*:}") 2>/dev/null;
 fi
 export VITRINE__DATABASE__URL="sqlite://$work/e2e.sqlite?mode=rwc" VITRINE__VECTORS__URI="$work/lancedb" \
   VITRINE__DATA__DIR="$work/data"
-# A small demo world for the dashboard specs: 2,000 real items, 1,000 simulated users and their
-# campaigns (about 3 s), and the demo accounts.
+# A small demo world for the specs: 2,000 real items, 1,000 simulated users and their campaigns
+# (about 10 s), the demo accounts, and a served model for the feed and the System page: the
+# pretrained encoders over the items (about 30 s), a short training run, the index and an
+# offline evaluation (about 10 s together).
 vitrine="$CARGO_TARGET_DIR/debug/vitrine"
 "$vitrine" import fashion --items 2000 >/dev/null
 "$vitrine" generate --users 1000 --events 100000 >/dev/null
 "$vitrine" accounts seed-demo >/dev/null
+"$vitrine" extract >/dev/null
+"$vitrine" train --k-core 3 --max-epochs 3 >/dev/null
+"$vitrine" index >/dev/null
+"$vitrine" evaluate --catalogue fashion --k-core 3 --max-epochs 3 >/dev/null
 cargo leptos end-to-end 2>&1 | tee "$work/e2e.log"
 
 # One closing line for every runner together.

@@ -10,6 +10,9 @@
 //!
 //! `shell` renders the HTML document on the server; `App` is the router that both sides run.
 
+// Leptos views are deeply nested types; the hydrate build needs more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;
@@ -27,8 +30,9 @@ use leptos_router::{
 
 use crate::components::nav::NavBar;
 use crate::pages::{
-    campaign::CampaignPage, campaigns::CampaignsPage, experiments::ExperimentsPage, feed::FeedPage,
-    login::LoginPage, not_found::NotFoundPage, studies::StudiesPage, system::SystemPage,
+    campaign::CampaignPage, campaigns::CampaignsPage, experiment::ExperimentPage,
+    experiments::ExperimentsPage, feed::FeedPage, login::LoginPage, not_found::NotFoundPage,
+    similar::SimilarPage, studies::StudiesPage, study::StudyPage, system::SystemPage,
 };
 
 /// The HTML document the server streams for every page route.
@@ -67,12 +71,15 @@ pub fn App() -> impl IntoView {
             <NavBar />
             <main id="main" class="page">
                 <Routes fallback=NotFoundPage>
-                    <Route path=StaticSegment("") view=FeedPage />
+                    <Route path=StaticSegment("") view=FeedPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("similar") view=SimilarPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage />
                     <Route path=StaticSegment("campaigns") view=CampaignsPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("campaigns"), ParamSegment("id")) view=CampaignPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("experiments") view=ExperimentsPage />
-                    <Route path=StaticSegment("studies") view=StudiesPage />
+                    <Route path=StaticSegment("experiments") view=ExperimentsPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("experiments"), ParamSegment("id")) view=ExperimentPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("studies") view=StudiesPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("studies"), ParamSegment("id")) view=StudyPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("system") view=SystemPage ssr=SsrMode::Async />
                 </Routes>
             </main>

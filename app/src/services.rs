@@ -7,10 +7,11 @@ use async_trait::async_trait;
 
 use crate::error::ApiError;
 use crate::wire::{
-    CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
-    CreateStudy, EventBatch, EventsReport, ExperimentResults, ExperimentSummary, PowerRequest,
-    PowerResponse, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
-    StudyResults, StudySummary, SystemReport,
+    CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CategoryList,
+    CreateExperiment, CreateStudy, EventBatch, EventsReport, ExperimentList, ExperimentResults,
+    ExperimentSummary, ModelReport, PowerRequest, PowerResponse, RecommendRequest,
+    RecommendResponse, SimilarRequest, SimilarResponse, StudyList, StudyResults, StudySummary,
+    SystemReport,
 };
 
 /// Health and versions of the stack: libtorch, SQL, LanceDB.
@@ -18,6 +19,9 @@ use crate::wire::{
 pub trait SystemService: Send + Sync {
     /// Gathers a fresh report. Touches the database and the vector store, so it is not free.
     async fn report(&self) -> Result<SystemReport, ApiError>;
+    /// The served model, its index, what `doctor` finds, the training curve and the latest
+    /// evaluation.
+    async fn model_report(&self) -> Result<ModelReport, ApiError>;
 }
 
 /// The discovery feed: personalised recommendations, "more like this", and feed events.
@@ -36,6 +40,8 @@ pub trait FeedService: Send + Sync {
     ) -> Result<SimilarResponse, ApiError>;
     /// Stores a batch of impressions, clicks, saves and conversions, all or nothing.
     async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError>;
+    /// The served catalogue's categories, largest first: the feed's filter.
+    fn categories(&self) -> Result<CategoryList, ApiError>;
 }
 
 /// Who is asking: resolved once per request from an API key or the session cookie.
@@ -74,6 +80,10 @@ pub trait AnalyticsService: Send + Sync {
         caller: &Caller,
         request: CampaignReportRequest,
     ) -> Result<CampaignReport, ApiError>;
+    /// The caller's experiments (an admin's: all), newest first.
+    async fn experiment_list(&self, caller: &Caller) -> Result<ExperimentList, ApiError>;
+    /// The caller's causal studies (an admin's: all), newest first, and the geos they may use.
+    async fn study_list(&self, caller: &Caller) -> Result<StudyList, ApiError>;
     async fn create_experiment(
         &self,
         caller: &Caller,

@@ -9,7 +9,7 @@ const account = { email: 'northwind-apparel@demo.vitrine.test', password: 'vitri
 test('sign in, then the campaigns list, sorted', async ({ page }, info) => {
   await page.goto('/campaigns');
   await expect(page.getByRole('heading', { name: 'Please sign in' })).toBeVisible();
-  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/login\?next=/);
 
   await page.getByLabel('E-mail address').fill(account.email);
@@ -30,7 +30,7 @@ test('sign in, then the campaigns list, sorted', async ({ page }, info) => {
   await expect(table).not.toContainText('Contoso');
   await expect(page.getByRole('list', { name: 'Totals' })).toContainText('$');
   if (info.project.name === 'js-on') {
-    await page.screenshot({ path: `${shots}/campaigns.png`, fullPage: true });
+    await page.screenshot({ path: `${shots}/campaigns.png` });
   }
 
   await table.getByRole('link', { name: 'Impressions' }).click();
@@ -43,7 +43,7 @@ test('sign in, then the campaigns list, sorted', async ({ page }, info) => {
   await expect(page.locator('figure.chart svg')).toHaveCount(6);
   await expect(page.getByRole('list', { name: 'Totals' })).toContainText('ROAS');
   if (info.project.name === 'js-on') {
-    await page.screenshot({ path: `${shots}/campaign.png`, fullPage: true });
+    await page.screenshot({ path: `${shots}/campaign.png` });
   }
   await page.getByRole('link', { name: 'By creative' }).click();
   await expect(page).toHaveURL(/breakdown=creative/);

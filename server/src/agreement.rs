@@ -46,6 +46,8 @@ pub struct Agreement {
     pub stale_vectors: Finding,
     /// The published index's version; empty when nothing is published.
     pub index_version: String,
+    /// Items in the published index.
+    pub indexed: usize,
     /// The weights digest of the model in the model folder, if one loads.
     pub model_digest: Option<String>,
     /// What is wrong, in words; empty when everything agrees.
@@ -106,6 +108,7 @@ pub async fn check(
         None => (Vec::new(), String::new()),
     };
     let vectors: HashSet<i64> = vectors.into_iter().collect();
+    out.indexed = vectors.len();
     out.without_vector = Finding::of(active.difference(&vectors).copied());
     out.stale_vectors = Finding::of(vectors.difference(&active).copied());
     out.index_version = stamp;

@@ -19,6 +19,7 @@
 //!   similar items, events, caches and promotions (the IVF-Flat itself is the `ann` crate)
 //! - `system`     the `SystemService`: what `doctor` and the System page report
 //! - `agreement`  whether SQL and LanceDB agree about the served catalogue (`doctor`)
+//! - `model_report` the System page's model, index, training curve and evaluation
 //! - `state`      `AppState`, the one value every handler and server function reaches
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
 //! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
@@ -39,6 +40,7 @@ pub mod eval;
 pub mod features;
 pub mod fsio;
 pub mod http;
+pub mod model_report;
 pub mod recsys;
 pub mod serving;
 pub mod state;

@@ -11,6 +11,7 @@ use crate::analytics::Analytics;
 use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db::{Database, DbError};
+use crate::model_report::ModelPaths;
 use crate::recsys::device::{DeviceError, TorchInfo, device_name, resolve_device};
 use crate::serving::{FeedEngine, Serving};
 use crate::system::SystemReporter;
@@ -83,6 +84,7 @@ impl AppState {
                 vectors.clone(),
                 &torch,
                 device,
+                ModelPaths::new(&settings.inference.catalogue, &settings.data.dir),
             )),
             feed: Arc::new(FeedEngine(serving.clone())),
             analytics,

@@ -3,10 +3,11 @@
 
 use app::error::ApiError;
 use app::services::SystemService;
-use app::wire::{DatabaseReport, SystemReport, TorchReport, VectorStoreReport};
+use app::wire::{DatabaseReport, ModelReport, SystemReport, TorchReport, VectorStoreReport};
 use async_trait::async_trait;
 
 use crate::db::{Database, DbError};
+use crate::model_report::{self, ModelPaths};
 use crate::recsys::device::TorchInfo;
 use crate::vector::{VectorError, VectorStore};
 
@@ -17,10 +18,17 @@ pub struct SystemReporter {
     db: Database,
     vectors: VectorStore,
     torch: TorchReport,
+    model: ModelPaths,
 }
 
 impl SystemReporter {
-    pub fn new(db: Database, vectors: VectorStore, torch: &TorchInfo, device: String) -> Self {
+    pub fn new(
+        db: Database,
+        vectors: VectorStore,
+        torch: &TorchInfo,
+        device: String,
+        model: ModelPaths,
+    ) -> Self {
         let torch = TorchReport {
             libtorch_version: torch.version.clone(),
             library_path: torch.library_dir.display().to_string(),
@@ -29,7 +37,12 @@ impl SystemReporter {
             cudnn_available: torch.cudnn_available,
             device,
         };
-        Self { db, vectors, torch }
+        Self {
+            db,
+            vectors,
+            torch,
+            model,
+        }
     }
 
     /// # Errors
@@ -76,5 +89,9 @@ impl From<ReportError> for ApiError {
 impl SystemService for SystemReporter {
     async fn report(&self) -> Result<SystemReport, ApiError> {
         Ok(self.gather().await?)
+    }
+
+    async fn model_report(&self) -> Result<ModelReport, ApiError> {
+        model_report::gather(self.db.conn(), &self.vectors, &self.model).await
     }
 }

@@ -8,8 +8,8 @@ use leptos::server_fn::codec::Json;
 use crate::error::ApiError;
 use crate::wire::{
     CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
-    CreateStudy, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, StudyResults,
-    StudySummary,
+    CreateStudy, ExperimentList, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse,
+    StudyList, StudyResults, StudySummary,
 };
 
 /// The caller's campaigns and their totals, for the Campaigns page.
@@ -84,5 +84,25 @@ pub async fn fetch_study_results(id: i32) -> Result<StudyResults, ApiError> {
     crate::services::services()?
         .analytics
         .study_results(&caller, id, true)
+        .await
+}
+
+/// The caller's experiments, for the Experiments page.
+#[server(prefix = "/api/fn", endpoint = "experiment_list", input = Json)]
+pub async fn fetch_experiment_list() -> Result<ExperimentList, ApiError> {
+    let caller = crate::services::caller().await?;
+    crate::services::services()?
+        .analytics
+        .experiment_list(&caller)
+        .await
+}
+
+/// The caller's causal studies, campaigns and geos, for the Studies page.
+#[server(prefix = "/api/fn", endpoint = "study_list", input = Json)]
+pub async fn fetch_study_list() -> Result<StudyList, ApiError> {
+    let caller = crate::services::caller().await?;
+    crate::services::services()?
+        .analytics
+        .study_list(&caller)
         .await
 }

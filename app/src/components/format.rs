@@ -62,6 +62,26 @@ pub fn multiple(value: Option<f64>) -> String {
     }
 }
 
+/// A relative change with its sign (`0.0421` as `+4.21%`), or a dash.
+pub fn signed_percent(ratio: f64) -> String {
+    if ratio.is_finite() {
+        format!("{:+.2}%", ratio * 100.0)
+    } else {
+        "—".to_owned()
+    }
+}
+
+/// A p-value to four places, and `< 0.0001` below that.
+pub fn p_value(p: f64) -> String {
+    if !p.is_finite() {
+        "—".to_owned()
+    } else if p < 0.000_1 {
+        "< 0.0001".to_owned()
+    } else {
+        format!("{p:.4}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +101,10 @@ mod tests {
         assert_eq!(percent(None), "—");
         assert_eq!(multiple(Some(3.2149)), "3.21×");
         assert_eq!(money_or_dash(None, "USD"), "—");
+        assert_eq!(signed_percent(0.042_14), "+4.21%");
+        assert_eq!(signed_percent(-0.1), "-10.00%");
+        assert_eq!(signed_percent(f64::INFINITY), "—");
+        assert_eq!(p_value(0.012_34), "0.0123");
+        assert_eq!(p_value(1e-9), "< 0.0001");
     }
 }

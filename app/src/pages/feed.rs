@@ -1,53 +1,74 @@
+//! The discovery feed: a user's personalised cards, a page at a time, with a category filter,
+//! a description search and a switch between demo users. Everything is in the URL
+//! (`?user=&category=&cursor=`), so it renders whole on the server and works without
+//! JavaScript; once hydrated, "Load more" appends in place and the page logs what it shows.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::feed::fetch_feed;
+use crate::api::feed::{fetch_categories, fetch_feed};
+use crate::components::feed_card::{FeedCard, event, send, unique_key, urlencode};
 use crate::components::states::{Empty, ErrorPanel, Loading};
-use crate::wire::{FeedContext, FeedItem, RecommendRequest, RecommendResponse};
+use crate::wire::{
+    CategoryCount, FeedContext, FeedEventKind, FeedItem, RecommendRequest, RecommendResponse,
+};
 
-/// The first user of the demo world (`vitrine generate`), shown when the URL names none.
-const DEMO_USER: &str = "gen-0000000";
+/// The demo world's users (`vitrine generate`) and a visitor it has never seen.
+const DEMO_USERS: [(&str, &str); 6] = [
+    ("gen-0000000", "Demo user 1"),
+    ("gen-0000001", "Demo user 2"),
+    ("gen-0000002", "Demo user 3"),
+    ("gen-0000003", "Demo user 4"),
+    ("gen-0000004", "Demo user 5"),
+    ("new-visitor", "A first-time visitor"),
+];
 const PAGE_SIZE: usize = 24;
 
-/// The personalised feed of one user, a page at a time (`?user=...&cursor=...`); plain links,
-/// so it works before hydration and without JavaScript.
+fn request(user_id: String, category: Option<String>, cursor: Option<String>) -> RecommendRequest {
+    RecommendRequest {
+        user_id,
+        num_recommendations: Some(PAGE_SIZE),
+        context: FeedContext {
+            category,
+            text: None,
+        },
+        exclude_seen: None,
+        cursor,
+    }
+}
+
 #[component]
 pub fn FeedPage() -> impl IntoView {
     let query = use_query_map();
-    let user = move || {
-        query
-            .read()
-            .get("user")
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| DEMO_USER.to_owned())
-    };
-    let cursor = move || query.read().get("cursor");
+    let param = move |name: &str| query.read().get(name).filter(|v| !v.trim().is_empty());
+    let user = move || param("user").unwrap_or_else(|| DEMO_USERS[0].0.to_owned());
     let page = Resource::new(
-        move || (user(), cursor()),
-        |(user_id, cursor)| {
-            fetch_feed(RecommendRequest {
-                user_id,
-                num_recommendations: Some(PAGE_SIZE),
-                context: FeedContext::default(),
-                exclude_seen: None,
-                cursor,
-            })
-        },
+        move || (user(), param("category"), param("cursor")),
+        |(user_id, category, cursor)| fetch_feed(request(user_id, category, cursor)),
     );
+    let categories = Resource::new(|| (), |_| fetch_categories());
     view! {
         <Title text="Discover" />
         <header class="page-header">
             <h1>"Discover"</h1>
-            <form method="get" class="user-form">
-                <label>"Feed for user " <input name="user" value=user /></label>
-                <button class="button" type="submit">"Show"</button>
-            </form>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let categories = categories.await.map(|list| list.categories).unwrap_or_default();
+                    view! { <FeedControls user=user() category=param("category").unwrap_or_default() categories /> }
+                })}
+            </Suspense>
         </header>
+        <form method="get" action="/similar" class="search-form" role="search">
+            <input type="hidden" name="user" value=user />
+            <label for="describe">"Find by description"</label>
+            <input id="describe" type="search" name="text" required minlength="2" maxlength="200" placeholder="e.g. red summer dress" />
+            <button class="button" type="submit">"Search"</button>
+        </form>
         <Suspense fallback=|| view! { <Loading what="the feed" /> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(feed) => view! { <FeedGrid feed /> }.into_any(),
+                    Ok(feed) => view! { <FeedGrid feed category=param("category") /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
@@ -55,48 +76,117 @@ pub fn FeedPage() -> impl IntoView {
     }
 }
 
+/// Who the feed is for and which category, as a GET form (a select for each).
 #[component]
-fn FeedGrid(feed: RecommendResponse) -> impl IntoView {
-    if feed.items.is_empty() {
-        return view! { <Empty title="Nothing to show" hint="This feed has no more items." /> }
-            .into_any();
+fn FeedControls(user: String, category: String, categories: Vec<CategoryCount>) -> impl IntoView {
+    let mut users: Vec<(String, String)> = DEMO_USERS
+        .iter()
+        .map(|(id, label)| ((*id).to_owned(), format!("{label} ({id})")))
+        .collect();
+    if !users.iter().any(|(id, _)| *id == user) {
+        users.push((user.clone(), user.clone()));
     }
-    let note = feed.fallback.then(|| {
-        view! {
-            <p class="muted">
-                "No history for this user yet: popular and trending items stand in."
-            </p>
-        }
-    });
-    let more = feed.next_cursor.map(|cursor| {
-        let href = format!("/?user={}&cursor={cursor}", feed.user_id);
-        view! { <a class="button" href=href>"Load more"</a> }
-    });
+    let users = users
+        .into_iter()
+        .map(|(id, label)| {
+            let selected = id == user;
+            view! { <option value=id selected=selected>{label}</option> }
+        })
+        .collect_view();
+    let categories = categories
+        .into_iter()
+        .map(|c| {
+            let selected = c.name == category;
+            view! { <option value=c.name.clone() selected=selected>{format!("{} ({})", c.name, c.items)}</option> }
+        })
+        .collect_view();
     view! {
-        {note}
-        <ul class="feed-grid">
-            {feed.items.into_iter().map(|item| view! { <FeedCard item /> }).collect_view()}
-        </ul>
-        <p class="feed-more">{more}</p>
+        <form method="get" class="feed-controls" aria-label="Feed options">
+            <label>"Viewing as " <select name="user">{users}</select></label>
+            <label>"Category "
+                <select name="category">
+                    <option value="">"All categories"</option>
+                    {categories}
+                </select>
+            </label>
+            <button class="button" type="submit">"Show"</button>
+        </form>
     }
-    .into_any()
+}
+
+fn impressions(user_id: &str, items: &[FeedItem]) {
+    send(
+        items
+            .iter()
+            .map(|item| {
+                let key = unique_key(FeedEventKind::Impression, item.item_id);
+                event(FeedEventKind::Impression, user_id, item, key)
+            })
+            .collect(),
+    );
 }
 
 #[component]
-fn FeedCard(item: FeedItem) -> impl IntoView {
-    let picture = item.image_url.map(|src| {
-        view! { <img src=src alt=item.title.clone() loading="lazy" width="112" height="112" /> }
-    });
-    let badge = item
-        .sponsored
-        .map(|_| view! { <span class="badge">"Sponsored"</span> });
-    view! {
-        <li class="feed-card" data-item=item.item_id.to_string()>
-            {picture}
-            <div>
-                <p class="feed-title">{item.title}</p>
-                <p class="muted">{item.category} " " {badge}</p>
-            </div>
-        </li>
+fn FeedGrid(feed: RecommendResponse, category: Option<String>) -> impl IntoView {
+    if feed.items.is_empty() {
+        return view! {
+            <Empty title="Nothing to show" hint="This feed has no more items. Try another category." />
+        }
+        .into_any();
     }
+    let user_id = feed.user_id.clone();
+    let items = RwSignal::new(feed.items);
+    let next = RwSignal::new(feed.next_cursor);
+    let loading = RwSignal::new(false);
+    // Effects run only in the browser: the first page's impressions, once it is on screen.
+    let shown_user = user_id.clone();
+    Effect::new(move |_| impressions(&shown_user, &items.get_untracked()));
+    let base = match &category {
+        Some(c) => format!("/?user={}&category={}", urlencode(&user_id), urlencode(c)),
+        None => format!("/?user={}", urlencode(&user_id)),
+    };
+    let more_href = {
+        let base = base.clone();
+        move || next.get().map(|cursor| format!("{base}&cursor={cursor}"))
+    };
+    let (more_user, more_category) = (user_id.clone(), category.clone());
+    let load_more = move |ev: leptos::ev::MouseEvent| {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        ev.prevent_default();
+        loading.set(true);
+        let (user_id, category) = (more_user.clone(), more_category.clone());
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = fetch_feed(request(user_id.clone(), category, Some(cursor))).await {
+                impressions(&user_id, &page.items);
+                items.update(|all| all.extend(page.items));
+                next.set(page.next_cursor);
+            }
+            loading.set(false);
+        });
+    };
+    let note = feed.fallback.then(|| {
+        view! {
+            <p class="banner banner-info">
+                "No history for this user yet: popular and trending items stand in until they click."
+            </p>
+        }
+    });
+    view! {
+        {note}
+        <ul class="feed-grid" aria-label="Recommended for you">
+            <For each=move || items.get() key=|item| item.item_id let:item>
+                <FeedCard item user_id=user_id.clone() back=base.clone() />
+            </For>
+        </ul>
+        <p class="feed-more">
+            {move || more_href().map(|href| view! {
+                <a class="button" href=href on:click=load_more.clone() aria-busy=move || loading.get().to_string()>
+                    {move || if loading.get() { "Loading…" } else { "Load more" }}
+                </a>
+            })}
+        </p>
+    }
+    .into_any()
 }

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::system::fetch_system_report;
+use super::system_model::ModelSection;
+use crate::api::system::{fetch_model_report, fetch_system_report};
 use crate::components::states::{ErrorPanel, Loading};
 use crate::wire::SystemReport;
 
@@ -9,6 +10,7 @@ use crate::wire::SystemReport;
 #[component]
 pub fn SystemPage() -> impl IntoView {
     let report = Resource::new(|| (), |_| fetch_system_report());
+    let model = Resource::new(|| (), |_| fetch_model_report());
     // Effects run only in the browser, so this flips once the page has hydrated. The end-to-end
     // suite waits on it before it clicks anything.
     let (hydrated, set_hydrated) = signal(false);
@@ -21,11 +23,23 @@ pub fn SystemPage() -> impl IntoView {
             <button
                 class="button"
                 data-hydrated=move || hydrated.get().to_string()
-                on:click=move |_| report.refetch()
+                on:click=move |_| {
+                    report.refetch();
+                    model.refetch();
+                }
             >
                 "Refresh"
             </button>
         </header>
+        <Suspense fallback=|| view! { <Loading what="the model's status" /> }>
+            {move || Suspend::new(async move {
+                match model.await {
+                    Ok(report) => view! { <ModelSection report /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <h2 class="section-title">"Runtime and storage"</h2>
         <Suspense fallback=|| view! { <Loading what="system status" /> }>
             {move || Suspend::new(async move {
                 match report.await {
@@ -67,7 +81,7 @@ fn ReportView(report: SystemReport) -> impl IntoView {
     view! {
         <div class="cards">
             <section class="card" aria-labelledby="torch-h">
-                <h2 id="torch-h">"Model runtime"</h2>
+                <h3 id="torch-h">"Model runtime"</h3>
                 <dl class="facts">
                     <dt>"libtorch"</dt><dd data-testid="libtorch-version">{torch.libtorch_version}</dd>
                     <dt>"CUDA"</dt><dd data-testid="cuda">{cuda}</dd>
@@ -77,7 +91,7 @@ fn ReportView(report: SystemReport) -> impl IntoView {
                 </dl>
             </section>
             <section class="card" aria-labelledby="db-h">
-                <h2 id="db-h">"Database"</h2>
+                <h3 id="db-h">"Database"</h3>
                 <dl class="facts">
                     <dt>"Engine"</dt><dd data-testid="db-kind">{database.kind}</dd>
                     <dt>"URL"</dt><dd><code>{database.url}</code></dd>
@@ -85,7 +99,7 @@ fn ReportView(report: SystemReport) -> impl IntoView {
                 </dl>
             </section>
             <section class="card" aria-labelledby="vec-h">
-                <h2 id="vec-h">"Vector store"</h2>
+                <h3 id="vec-h">"Vector store"</h3>
                 <dl class="facts">
                     <dt>"LanceDB"</dt><dd><code>{vectors.uri}</code></dd>
                     <dt>"Tables"</dt><dd data-testid="lance-tables">{tables}</dd>

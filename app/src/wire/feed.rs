@@ -46,7 +46,7 @@ pub struct FeedItem {
     pub external_id: String,
     pub title: String,
     pub category: String,
-    /// `/media/items/{id}` when the item has a picture.
+    /// `/media/items/{id}/image` when the item has a picture.
     pub image_url: Option<String>,
     /// Inner product with the query in the model's space (popularity rank for a cold start).
     pub score: f32,
@@ -84,6 +84,8 @@ pub struct SimilarRequest {
 pub struct SimilarResponse {
     /// `item`, `text` or `image`.
     pub query: String,
+    /// The item asked about, for an `item` query.
+    pub source: Option<FeedItem>,
     pub items: Vec<FeedItem>,
     pub index_version: String,
 }

@@ -54,7 +54,9 @@ pub use feed::*;
 
 mod analytics;
 mod campaigns;
+mod dashboard;
 mod studies;
 pub use analytics::*;
 pub use campaigns::*;
+pub use dashboard::*;
 pub use studies::*;

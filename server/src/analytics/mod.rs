@@ -8,6 +8,7 @@
 //! - `campaign_list`       the caller's campaigns with their totals over a range
 //! - `csv`                 tables as CSV
 //! - `experiments`         creation, deterministic assignment, summaries
+//! - `listing`             the caller's experiments and studies, for the list pages
 //! - `experiment_data`     an experiment's users, events and pre-period covariates
 //! - `experiment_results`  tests per metric and arm, corrections, SRM, the sequential reading
 //! - `studies`             causal studies: creation, the geo-by-day panel
@@ -21,6 +22,7 @@ mod dates;
 mod experiment_data;
 mod experiment_results;
 pub mod experiments;
+mod listing;
 pub mod rollup;
 mod studies;
 mod study_results;
@@ -33,8 +35,8 @@ use app::error::ApiError;
 use app::services::{AnalyticsService, Caller};
 use app::wire::{
     CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
-    CreateStudy, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, StudyResults,
-    StudySummary,
+    CreateStudy, ExperimentList, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse,
+    StudyList, StudyResults, StudySummary,
 };
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
@@ -142,6 +144,14 @@ impl AnalyticsService for Analytics {
         request: CampaignListRequest,
     ) -> Result<CampaignList, ApiError> {
         self.list_campaigns(caller, request).await
+    }
+
+    async fn experiment_list(&self, caller: &Caller) -> Result<ExperimentList, ApiError> {
+        self.list_experiments(caller).await
+    }
+
+    async fn study_list(&self, caller: &Caller) -> Result<StudyList, ApiError> {
+        self.list_studies(caller).await
     }
 
     async fn create_experiment(

@@ -34,7 +34,8 @@ pub async fn run(settings: Settings, args: DoctorArgs) -> anyhow::Result<()> {
     let catalogue = &settings.inference.catalogue;
     let model_dir = settings.data.dir.join("models").join(catalogue);
     let agreement = agreement::check(db.conn(), &vectors, catalogue, &model_dir).await?;
-    let report = SystemReporter::new(db, vectors, &torch, device)
+    let paths = crate::model_report::ModelPaths::new(catalogue, &settings.data.dir);
+    let report = SystemReporter::new(db, vectors, &torch, device, paths)
         .gather()
         .await?;
     if args.json {

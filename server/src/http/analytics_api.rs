@@ -6,8 +6,8 @@
 
 use app::wire::{
     CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
-    CreateStudy, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse, StudyResults,
-    StudySummary,
+    CreateStudy, ExperimentList, ExperimentResults, ExperimentSummary, PowerRequest, PowerResponse,
+    StudyList, StudyResults, StudySummary,
 };
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -87,6 +87,32 @@ pub(super) async fn campaign_list(
             .campaign_list(&caller, request)
             .await?,
     ))
+}
+
+/// `GET /api/v1/experiments`: the caller's experiments, newest first, and its campaigns.
+#[utoipa::path(get, path = "/api/v1/experiments", tag = "analytics",
+    responses(
+        (status = 200, body = ExperimentList),
+        (status = 401, description = "no session or analytics key")))]
+pub(super) async fn experiment_list(
+    State(state): State<AppState>,
+    Who(caller): Who,
+) -> Result<Json<ExperimentList>, HttpError> {
+    Ok(Json(
+        state.services.analytics.experiment_list(&caller).await?,
+    ))
+}
+
+/// `GET /api/v1/studies`: the caller's causal studies, newest first, its campaigns and geos.
+#[utoipa::path(get, path = "/api/v1/studies", tag = "analytics",
+    responses(
+        (status = 200, body = StudyList),
+        (status = 401, description = "no session or analytics key")))]
+pub(super) async fn study_list(
+    State(state): State<AppState>,
+    Who(caller): Who,
+) -> Result<Json<StudyList>, HttpError> {
+    Ok(Json(state.services.analytics.study_list(&caller).await?))
 }
 
 /// `POST /api/v1/analytics/campaign`: a campaign's metrics over a date range.

@@ -5,8 +5,8 @@
 
 use app::services::Caller;
 use app::wire::{
-    EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
-    SystemReport,
+    EventBatch, EventsReport, ModelReport, RecommendRequest, RecommendResponse, SimilarRequest,
+    SimilarResponse, SystemReport,
 };
 use axum::extract::{FromRequest, Multipart, OriginalUri, Request, State};
 use axum::http::{Method, StatusCode, header};
@@ -46,6 +46,7 @@ pub fn routes() -> ApiRoutes {
         routes: Vec::new(),
     }
     .route(Method::GET, "/system", get(system_report))
+    .route(Method::GET, "/system/model", get(model_report))
     .route(Method::GET, "/openapi.json", get(openapi))
     .route(Method::POST, "/recommend", post(recommend))
     .route(Method::POST, "/similar", post(similar))
@@ -62,6 +63,11 @@ pub fn routes() -> ApiRoutes {
         Method::POST,
         "/analytics/campaigns",
         post(analytics_api::campaign_list),
+    )
+    .route(
+        Method::GET,
+        "/experiments",
+        get(analytics_api::experiment_list),
     )
     .route(
         Method::POST,
@@ -83,6 +89,7 @@ pub fn routes() -> ApiRoutes {
         "/experiments/{id}/assignment",
         get(analytics_api::assignment),
     )
+    .route(Method::GET, "/studies", get(analytics_api::study_list))
     .route(Method::POST, "/studies", post(analytics_api::create_study))
     .route(
         Method::DELETE,
@@ -154,6 +161,16 @@ pub(super) async fn system_report(
     State(state): State<AppState>,
 ) -> Result<Json<SystemReport>, HttpError> {
     Ok(Json(state.services.system.report().await?))
+}
+
+/// `GET /api/v1/system/model`: the served model, its index, what `doctor` finds between SQL
+/// and LanceDB, the training curve (SVG) and the latest evaluation report.
+#[utoipa::path(get, path = "/api/v1/system/model", tag = "system",
+    responses((status = 200, body = ModelReport)))]
+pub(super) async fn model_report(
+    State(state): State<AppState>,
+) -> Result<Json<ModelReport>, HttpError> {
+    Ok(Json(state.services.system.model_report().await?))
 }
 
 /// `GET /api/v1/openapi.json`: this API, described.

@@ -7,6 +7,7 @@
 //! - `auth_api` `/api/v1/auth` (login, logout, me) and `Who`, a handler's caller
 //! - `users_api` `/api/v1/users`: erasing a feed user (admin)
 //! - `session_forms` `POST /session` and `/session/end`: the dashboard's sign-in forms
+//! - `dashboard_forms` `POST /forms/study` and `/forms/save`: a new study, saving an item
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
@@ -14,6 +15,7 @@
 mod analytics_api;
 pub mod api;
 mod auth_api;
+mod dashboard_forms;
 mod error;
 mod health;
 mod layers;
@@ -46,6 +48,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/session", axum::routing::post(session_forms::sign_in))
         .route("/session/end", axum::routing::post(session_forms::sign_out))
+        .route(
+            "/forms/study",
+            axum::routing::post(dashboard_forms::create_study),
+        )
+        .route(
+            "/forms/save",
+            axum::routing::post(dashboard_forms::save_item),
+        )
         .nest("/api/v1", api::router())
         .nest("/media", media::router())
         // Pages and server functions get the same services in their context.

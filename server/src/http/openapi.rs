@@ -19,9 +19,10 @@ pub struct PictureUpload {
 #[openapi(
     info(title = "Vitrine API", description = "The discovery feed, advertiser analytics and the platform's status, for machines."),
     paths(
-        api::system_report, api::openapi, api::recommend, api::similar, api::events,
+        api::system_report, api::model_report, api::openapi, api::recommend, api::similar, api::events,
         auth_api::login, auth_api::logout, auth_api::me,
-        analytics_api::campaign_report, analytics_api::campaign_list, analytics_api::create_experiment,
+        analytics_api::campaign_report, analytics_api::campaign_list, analytics_api::experiment_list,
+        analytics_api::study_list, analytics_api::create_experiment,
         analytics_api::experiment_results, analytics_api::assignment, analytics_api::power,
         analytics_api::create_study, analytics_api::study_results, users_api::delete_user),
     components(schemas(PictureUpload)),

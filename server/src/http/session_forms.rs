@@ -22,11 +22,11 @@ pub(super) struct SignIn {
 }
 
 /// A local path to go on to, never another site (`//host` or `https://...`).
-fn local(next: &str) -> &str {
+pub(super) fn local<'a>(next: &'a str, otherwise: &'a str) -> &'a str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next
     } else {
-        "/campaigns"
+        otherwise
     }
 }
 
@@ -53,7 +53,11 @@ pub(super) async fn sign_in(
         &session.token,
         session.max_age_secs,
     ) {
-        Ok(set) => ([(header::SET_COOKIE, set)], Redirect::to(local(&form.next))).into_response(),
+        Ok(set) => (
+            [(header::SET_COOKIE, set)],
+            Redirect::to(local(&form.next, "/campaigns")),
+        )
+            .into_response(),
         Err(_) => back("unavailable"),
     }
 }
@@ -80,10 +84,10 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(local("/campaigns/3"), "/campaigns/3");
-        assert_eq!(local("//evil.example"), "/campaigns");
-        assert_eq!(local("https://evil.example"), "/campaigns");
-        assert_eq!(local("/\\evil.example"), "/campaigns");
-        assert_eq!(local(""), "/campaigns");
+        assert_eq!(local("/campaigns/3", "/campaigns"), "/campaigns/3");
+        assert_eq!(local("//evil.example", "/campaigns"), "/campaigns");
+        assert_eq!(local("https://evil.example", "/campaigns"), "/campaigns");
+        assert_eq!(local("/\\evil.example", "/campaigns"), "/campaigns");
+        assert_eq!(local("", "/campaigns"), "/campaigns");
     }
 }

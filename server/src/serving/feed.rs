@@ -61,7 +61,7 @@ pub(super) fn cards(snapshot: &Snapshot, entries: &[Entry]) -> Vec<FeedItem> {
                 category: card.category.clone(),
                 image_url: card
                     .has_picture
-                    .then(|| format!("/media/items/{}", card.id)),
+                    .then(|| format!("/media/items/{}/image", card.id)),
                 score: e.score,
                 sponsored: e.sponsored.map(|(campaign_id, creative_id)| Sponsorship {
                     campaign_id,
@@ -248,7 +248,7 @@ impl Serving {
         };
         let (organic, fallback, query) = match &state.vector {
             Some(vector) => (
-                self.search(snapshot, vector, depth, category.is_some(), &keep),
+                self.search(snapshot, vector, depth, &keep),
                 false,
                 Some(vector.clone()),
             ),
@@ -269,7 +269,7 @@ impl Serving {
                         text_vector.as_deref(),
                         depth,
                         &keep,
-                        |v, k, keep| self.search(snapshot, v, k, category.is_some(), keep),
+                        |v, k, keep| self.search(snapshot, v, k, keep),
                     ),
                     true,
                     text_vector,
@@ -290,14 +290,14 @@ impl Serving {
         ))
     }
 
-    /// ANN top-`k` under `keep`. A narrow filter (a category) that leaves the probed lists
-    /// short is retried over every list, so a small category still fills its feed.
+    /// ANN top-`k` under `keep`. When the probed lists come back short (a narrow category, a
+    /// small catalogue whose few probed lists hold less than a feed, or a user who has seen
+    /// most of them) the search is retried over every list, so the feed still fills.
     pub(super) fn search(
         &self,
         snapshot: &Snapshot,
         query: &[f32],
         k: usize,
-        filtered: bool,
         keep: &dyn Fn(u32) -> bool,
     ) -> Vec<Entry> {
         let run = |probes| {
@@ -313,7 +313,7 @@ impl Serving {
                 .collect::<Vec<_>>()
         };
         let hits = run(snapshot.probes);
-        if filtered && hits.len() < k.min(snapshot.len()) / 2 {
+        if hits.len() < k.min(snapshot.len()) / 2 {
             return run(snapshot.ann.lists());
         }
         hits

@@ -8,7 +8,7 @@
 //! - `rerank`      the rerank hook: category diversity and sponsored slots
 //! - `users`       a user's tokens, history and seen items from SQL
 //! - `promotions`  active campaigns within schedule and budget, and their creatives
-//! - `similar`     "more like this" by item, text or picture
+//! - `similar`     "more like this" by item, text or picture; the snapshot's categories
 //! - `events`      recording feed activity in batches
 //! - `deletion`    deleting a user and everything stored or cached about them
 
@@ -29,7 +29,8 @@ use std::sync::Arc;
 use app::error::ApiError;
 use app::services::FeedService;
 use app::wire::{
-    EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest, SimilarResponse,
+    CategoryList, EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest,
+    SimilarResponse,
 };
 
 pub use engine::Serving;
@@ -59,5 +60,9 @@ impl FeedService for FeedEngine {
 
     async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError> {
         self.0.record_events(batch).await
+    }
+
+    fn categories(&self) -> Result<CategoryList, ApiError> {
+        self.0.categories()
     }
 }

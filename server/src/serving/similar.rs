@@ -2,7 +2,7 @@
 //! through the image encoder, each into the content tower's one space, then the same ANN.
 
 use app::error::ApiError;
-use app::wire::{SimilarRequest, SimilarResponse};
+use app::wire::{CategoryCount, CategoryList, SimilarRequest, SimilarResponse};
 
 use super::engine::Serving;
 use super::feed::{cards, category_filter, internal, invalid, size};
@@ -85,11 +85,47 @@ impl Serving {
         let keep = |row: u32| {
             Some(row) != exclude && category.is_none_or(|c| snapshot.category_of[row as usize] == c)
         };
-        let hits = self.search(snapshot, query, k, category.is_some(), &keep);
+        let hits = self.search(snapshot, query, k, &keep);
+        let source = exclude.map(|row| super::rerank::Entry {
+            row,
+            score: 1.0,
+            sponsored: None,
+        });
         SimilarResponse {
             query: kind.to_owned(),
+            source: cards(snapshot, source.as_slice()).pop(),
             items: cards(snapshot, &hits),
             index_version: snapshot.index_version.clone(),
         }
+    }
+}
+
+impl Serving {
+    /// The served snapshot's categories, largest first (ties by name).
+    ///
+    /// # Errors
+    /// `unavailable` before an index is loaded.
+    pub fn categories(&self) -> Result<CategoryList, ApiError> {
+        let snapshot = self.snapshot()?;
+        let mut counts = vec![0_u64; snapshot.categories.len()];
+        for &c in &snapshot.category_of {
+            if let Some(n) = counts.get_mut(c as usize) {
+                *n += 1;
+            }
+        }
+        let mut categories: Vec<CategoryCount> = snapshot
+            .categories
+            .iter()
+            .map(|(name, &c)| CategoryCount {
+                name: name.clone(),
+                items: counts.get(c as usize).copied().unwrap_or(0),
+            })
+            .filter(|c| c.items > 0)
+            .collect();
+        categories.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.name.cmp(&b.name)));
+        Ok(CategoryList {
+            catalogue: self.settings.inference.catalogue.clone(),
+            categories,
+        })
     }
 }

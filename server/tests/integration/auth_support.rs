@@ -9,7 +9,18 @@ use crate::http_client::{Response, get_with, post_json_with};
 use crate::support::TestApp;
 
 /// Routes that are not an advertiser's, and why.
-pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 11] = [
+pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 14] = [
+    (
+        "GET",
+        "/experiments",
+        "lists the caller's own experiments only (dashboard_pages.rs)",
+    ),
+    (
+        "GET",
+        "/studies",
+        "lists the caller's own studies only (dashboard_pages.rs)",
+    ),
+    ("GET", "/system/model", "the platform's model and index"),
     (
         "POST",
         "/analytics/campaigns",

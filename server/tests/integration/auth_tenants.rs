@@ -110,8 +110,18 @@ async fn an_advertiser_never_reaches_another_advertisers_resources() {
         "/api/fn/recommend",
         "/api/fn/system_report",
         "/api/fn/power",
-        // Scoped to the caller by construction (analytics_campaigns.rs tests it).
+        // Scoped to the caller by construction (analytics_campaigns.rs, dashboard_pages.rs).
         "/api/fn/campaign_list",
+        "/api/fn/experiment_list",
+        "/api/fn/study_list",
+        // The platform and the demo feed, as `/system`, `/recommend` and `/similar` are.
+        "/api/fn/model_report",
+        "/api/fn/similar",
+        "/api/fn/categories",
+        // Impressions, clicks and saves of the feed page (never conversions): feed_page.rs.
+        "/api/fn/feed_events",
+        // The caller's own role, for the navigation.
+        "/api/fn/session",
     ];
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
         assert!(

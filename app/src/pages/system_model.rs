@@ -1,0 +1,142 @@
+//! The System page's model half: the served model and its index, what `doctor` finds between
+//! SQL, LanceDB and the model, the training curve, and the latest offline evaluation.
+
+use leptos::prelude::*;
+
+use crate::components::format::count;
+use crate::components::states::Empty;
+use crate::wire::{EvaluationSummary, ModelReport, ModelStatus};
+
+#[component]
+pub fn ModelSection(report: ModelReport) -> impl IntoView {
+    let index = if report.index_version.is_empty() {
+        "none published: run `vitrine index`".to_owned()
+    } else {
+        report.index_version.clone()
+    };
+    let health = if report.problems.is_empty() {
+        view! {
+            <div class="banner banner-ok" data-testid="agreement">
+                <strong>"SQL and LanceDB agree. "</strong>
+                "Every active item has content features and a vector, and the index comes from the served model."
+            </div>
+        }
+        .into_any()
+    } else {
+        let problems = report
+            .problems
+            .iter()
+            .map(|p| view! { <li>{p.clone()}</li> })
+            .collect_view();
+        view! {
+            <div class="banner banner-warning" role="alert" data-testid="agreement">
+                <strong>{format!("doctor found {} problem(s):", report.problems.len())}</strong>
+                <ul>{problems}</ul>
+            </div>
+        }
+        .into_any()
+    };
+    let curve = report.training_curve.clone().map(|c| {
+        view! {
+            <figure class="chart card">
+                <figcaption>{c.title}</figcaption>
+                <div class="chart-svg" inner_html=c.svg></div>
+            </figure>
+        }
+    });
+    view! {
+        <h2 class="section-title" id="model-h">"Model and index"</h2>
+        {health}
+        <div class="cards">
+            <section class="card" aria-labelledby="served-h">
+                <h3 id="served-h">{format!("Catalogue `{}`", report.catalogue)}</h3>
+                <dl class="facts">
+                    <dt>"Active items"</dt><dd>{count(report.items as i64)}</dd>
+                    <dt>"Index"</dt><dd data-testid="index-version"><code>{index}</code></dd>
+                    <dt>"Indexed items"</dt><dd>{count(report.indexed_items as i64)}</dd>
+                </dl>
+            </section>
+            {match report.model.clone() {
+                Some(model) => view! { <ModelFacts model /> }.into_any(),
+                None => view! { <Empty title="No model yet" hint="Run `vitrine train`, then `vitrine index`, to serve a personalised feed." /> }.into_any(),
+            }}
+        </div>
+        <div class="chart-grid">{curve}</div>
+        {match report.evaluation.clone() {
+            Some(evaluation) => view! { <Evaluation evaluation /> }.into_any(),
+            None => view! { <Empty title="No evaluation report yet" hint="Run `vitrine evaluate` to compare the model with the baselines on a held-out split." /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ModelFacts(model: ModelStatus) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="weights-h">
+            <h3 id="weights-h">"Served model"</h3>
+            <dl class="facts">
+                <dt>"Weights"</dt><dd data-testid="weights"><code>{model.weights_digest.chars().take(12).collect::<String>()}</code></dd>
+                <dt>"Inputs"</dt><dd>{model.modalities.join(" + ")}</dd>
+                <dt>"Dimensions"</dt><dd>{model.dim}</dd>
+                <dt>"Best epoch"</dt><dd>{format!("{} of {}", model.epoch, model.epochs_run)}</dd>
+                <dt>"Validation NDCG@10"</dt><dd>{format!("{:.4}", model.best_valid_ndcg_at_10)}</dd>
+                <dt>"Published"</dt><dd>{model.published_at.map(|t| t.chars().take(16).collect::<String>().replace('T', " ")).unwrap_or_else(|| "unknown".into())}</dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn Evaluation(evaluation: EvaluationSummary) -> impl IntoView {
+    let best = evaluation
+        .models
+        .iter()
+        .map(|m| m.ndcg_at_10)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let rows = evaluation
+        .models
+        .iter()
+        .map(|m| {
+            let top = (m.ndcg_at_10 == best).then_some("best");
+            view! {
+                <tr class=top>
+                    <th scope="row">{m.model.clone()}</th>
+                    <td class="num">{format!("{:.4}", m.ndcg_at_10)}</td>
+                    <td class="num">{format!("{:.4}", m.hit_at_10)}</td>
+                    <td class="num">{format!("{:.4}", m.mrr_at_10)}</td>
+                    <td class="num">{format!("{:.4}", m.recall_at_10)}</td>
+                    <td class="num">{format!("{:.1}%", m.coverage_at_20 * 100.0)}</td>
+                    <td class="num">{m.best_epoch.map_or_else(|| "—".to_owned(), |e| e.to_string())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="eval-h">
+            <h2 id="eval-h" class="section-title">"Latest evaluation"</h2>
+            <p class="muted">{format!(
+                "`{}` on {}: {} users, {} items, {} interactions ({}-core); test split, full ranking.",
+                evaluation.catalogue,
+                evaluation.created_at.chars().take(10).collect::<String>(),
+                count(evaluation.users as i64),
+                count(evaluation.items as i64),
+                count(evaluation.interactions as i64),
+                evaluation.k_core
+            )}</p>
+            <div class="table-wrap">
+                <table class="data-table" data-testid="evaluation">
+                    <thead><tr>
+                        <th scope="col">"Model"</th>
+                        <th scope="col" class="num">"NDCG@10"</th>
+                        <th scope="col" class="num">"Hit@10"</th>
+                        <th scope="col" class="num">"MRR@10"</th>
+                        <th scope="col" class="num">"Recall@10"</th>
+                        <th scope="col" class="num">"Coverage@20"</th>
+                        <th scope="col" class="num">"Best epoch"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
