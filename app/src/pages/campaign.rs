@@ -61,11 +61,21 @@ pub fn CampaignPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(report) => view! { <Report report breakdown=breakdown() /> }.into_any(),
-                    Err(error) => view! {
-                        <Title text="Campaign" />
-                        <header class="page-header"><h1>"Campaign"</h1></header>
-                        <ErrorPanel error />
-                    }.into_any(),
+                    Err(error) => {
+                        // An empty range: the way to the campaign's own latest data.
+                        let latest = (error.code == "no_data" && param("from").is_some())
+                            .then(|| id().map(|id| view! {
+                                <p><a class="button" href=format!("/campaigns/{id}")>"Show its latest four weeks"</a></p>
+                            }))
+                            .flatten();
+                        view! {
+                            <Title text="Campaign" />
+                            <nav aria-label="Breadcrumb" class="crumbs"><a href="/campaigns">"Campaigns"</a></nav>
+                            <header class="page-header"><h1>"Campaign"</h1></header>
+                            <ErrorPanel error />
+                            {latest}
+                        }.into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -152,10 +152,19 @@ fn Kpi(label: &'static str, value: String) -> impl IntoView {
 fn CampaignRow(c: CampaignSummary, range: (String, String)) -> impl IntoView {
     let v = c.values;
     let cur = c.currency;
+    // A campaign with nothing in the list's range opens on its own latest data instead.
+    let href = if v.impressions > 0 || v.spend > 0.0 {
+        format!(
+            "/campaigns/{}?from={}&to={}",
+            c.campaign_id, range.0, range.1
+        )
+    } else {
+        format!("/campaigns/{}", c.campaign_id)
+    };
     view! {
         <tr>
             <th scope="row">
-                <a href=format!("/campaigns/{}?from={}&to={}", c.campaign_id, range.0, range.1)>
+                <a href=href>
                     {c.name}
                 </a>
                 <span class="muted small">{c.advertiser}</span>

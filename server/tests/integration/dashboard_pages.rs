@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use server::db::entities::{advertiser, causal_study, experiment};
 
@@ -244,5 +244,49 @@ async fn experiments_and_studies_pages_show_the_callers_own_and_work_without_jav
         causal_study::Entity::find().all(db).await.expect("q").len(),
         before + 1
     );
+    app.stop().await;
+}
+
+/// A server error reads as a sentence: the page says something went wrong and what, with its
+/// code, and never the database's own words or a trace; the REST route answers 503 in JSON.
+#[tokio::test]
+async fn a_server_error_is_a_friendly_page_not_a_trace() {
+    let (app, _) = serve().await;
+    let (password, key) = advertiser_account(&app, "Contoso Footwear", "ads@contoso.example").await;
+    let cookie = sign_in(&app, "ads@contoso.example", &password).await;
+    // The rollups vanish under the running server: every campaign query now fails.
+    app.state
+        .db
+        .conn()
+        .execute_unprepared("DROP TABLE campaign_daily_stats")
+        .await
+        .expect("drop the rollups");
+    let page = get_with(app.addr, "/campaigns", &[("Cookie", &cookie)]).await;
+    assert!(
+        page.body.contains("Something went wrong")
+            && page.body.contains("the database is unavailable")
+            && page.body.contains("database_unavailable"),
+        "{}",
+        page.body
+    );
+    for internal in [
+        "campaign_daily_stats",
+        "no such table",
+        "panicked",
+        "DbErr",
+        "backtrace",
+    ] {
+        assert!(!page.body.contains(internal), "the page shows `{internal}`");
+    }
+    let rest = post_json_with(
+        app.addr,
+        "/api/v1/analytics/campaigns",
+        &json!({}),
+        &[("Authorization", &format!("Bearer {key}"))],
+    )
+    .await;
+    assert_eq!(rest.status, 503, "{}", rest.body);
+    assert_eq!(rest.json()["code"], "database_unavailable");
+    assert!(!rest.body.contains("no such table"), "{}", rest.body);
     app.stop().await;
 }
