@@ -55,6 +55,8 @@ pub enum Caller {
     Admin { account_id: i32 },
     /// A feed client's key: recommendations, similar items and events.
     FeedClient { account_id: i32, key_id: i32 },
+    /// A catalogue key: adds, retires and creates items and users.
+    CatalogueClient { account_id: i32, key_id: i32 },
 }
 
 /// Accounts, sessions and keys.

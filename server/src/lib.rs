@@ -14,6 +14,7 @@
 //! - `analytics`  campaign reports from daily rollups, experiments and causal studies (the
 //!   statistics themselves are the `estimators` crate)
 //! - `auth`       accounts (argon2id), API keys and sessions; who the caller is
+//! - `catalogue`  the catalogue API's checks and writes: new items and users, retiring items
 //! - `charts`     plotters charts as SVG strings
 //! - `serving`    `vitrine index`, the in-memory snapshot of the published index, the feed,
 //!   similar items, events, caches and promotions (the IVF-Flat itself is the `ann` crate)
@@ -30,6 +31,7 @@
 pub mod agreement;
 pub mod analytics;
 pub mod auth;
+pub mod catalogue;
 pub mod charts;
 pub mod cli;
 pub mod config;

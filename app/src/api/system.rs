@@ -22,7 +22,7 @@ pub async fn fetch_session() -> Result<Option<SessionInfo>, ApiError> {
     let role = match crate::services::caller().await? {
         Caller::Advertiser { .. } => Some("advertiser"),
         Caller::Admin { .. } => Some("admin"),
-        Caller::FeedClient { .. } | Caller::Anonymous => None,
+        Caller::FeedClient { .. } | Caller::CatalogueClient { .. } | Caller::Anonymous => None,
     };
     Ok(role.map(|role| SessionInfo {
         role: role.to_owned(),

@@ -54,9 +54,11 @@ pub use feed::*;
 
 mod analytics;
 mod campaigns;
+mod catalogue;
 mod dashboard;
 mod studies;
 pub use analytics::*;
 pub use campaigns::*;
+pub use catalogue::*;
 pub use dashboard::*;
 pub use studies::*;

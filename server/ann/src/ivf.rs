@@ -110,6 +110,44 @@ impl IvfIndex {
         self.ids.len()
     }
 
+    /// A copy with `ids` filed under their nearest existing centroids, without training: new
+    /// items are searchable at once, and the lists drift from balance only as far as the new
+    /// items differ from the old, until the next full build. Costs one copy of the index.
+    ///
+    /// # Errors
+    /// [`AnnError`] for inconsistent shapes or non-finite values.
+    pub fn with_appended(&self, ids: &[i64], vectors: &[f32]) -> Result<Self, AnnError> {
+        check(ids, vectors, self.dim)?;
+        let dim = self.dim;
+        let lists = self.lists();
+        let mut by_list: Vec<Vec<usize>> = vec![Vec::new(); lists];
+        for (i, v) in vectors.chunks_exact(dim).enumerate() {
+            by_list[nearest(&self.centroids, dim, v)].push(i);
+        }
+        let total = self.ids.len() + ids.len();
+        let mut offsets = Vec::with_capacity(lists + 1);
+        let mut out_ids = Vec::with_capacity(total);
+        let mut out_vectors = Vec::with_capacity(total * dim);
+        offsets.push(0);
+        for (l, added) in by_list.iter().enumerate() {
+            let old = self.offsets[l]..self.offsets[l + 1];
+            out_ids.extend_from_slice(&self.ids[old.clone()]);
+            out_vectors.extend_from_slice(&self.vectors[old.start * dim..old.end * dim]);
+            for &i in added {
+                out_ids.push(ids[i]);
+                out_vectors.extend_from_slice(&vectors[i * dim..(i + 1) * dim]);
+            }
+            offsets.push(out_ids.len());
+        }
+        Ok(Self {
+            dim,
+            centroids: self.centroids.clone(),
+            offsets,
+            ids: out_ids,
+            vectors: out_vectors,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

@@ -78,3 +78,37 @@ fn bad_input_is_an_error() {
         Some(AnnError::NotFinite(8))
     );
 }
+
+#[test]
+fn appended_vectors_are_found_like_the_built_ones() {
+    let dim = 16;
+    let (ids, vectors) = clustered(8, 50, dim, 5);
+    let (old, new) = (300, 100);
+    let index =
+        IvfIndex::build(&ids[..old], &vectors[..old * dim], dim, &params(12)).expect("build");
+    let grown = index
+        .with_appended(&ids[old..old + new], &vectors[old * dim..(old + new) * dim])
+        .expect("append");
+    assert_eq!(
+        (grown.len(), grown.lists(), index.len()),
+        (old + new, 12, old)
+    );
+    let (all_ids, all) = (&ids[..old + new], &vectors[..(old + new) * dim]);
+    // Every list scanned: the grown index is exact search over old and new together.
+    for q in all.chunks_exact(dim).skip(old - 5).take(10) {
+        let exact = exact_search(all_ids, all, dim, q, 15, &|_| true).expect("exact");
+        assert_eq!(grown.search(q, 15, 12, &|_| true), exact);
+    }
+    // With few lists probed, a new vector finds itself: it sits under its nearest centroid.
+    for (i, q) in all.chunks_exact(dim).enumerate().skip(old) {
+        assert_eq!(grown.search(q, 1, 1, &|_| true)[0].id, all_ids[i]);
+    }
+    assert!(matches!(
+        index.with_appended(&[1], &[f32::NAN; 16]),
+        Err(AnnError::NotFinite(_))
+    ));
+    assert!(matches!(
+        index.with_appended(&[1, 2], &[0.0; 16]),
+        Err(AnnError::Shape { .. })
+    ));
+}

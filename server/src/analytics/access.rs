@@ -30,9 +30,9 @@ pub(crate) fn advertiser_of(caller: &Caller) -> Result<Option<i32>, ApiError> {
             "unauthorized",
             "log in, or send an analytics API key",
         )),
-        Caller::FeedClient { .. } => Err(ApiError::new(
+        Caller::FeedClient { .. } | Caller::CatalogueClient { .. } => Err(ApiError::new(
             "forbidden",
-            "a feed key cannot use advertiser routes",
+            "a feed or catalogue key cannot use advertiser routes",
         )),
     }
 }

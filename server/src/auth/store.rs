@@ -19,7 +19,7 @@ use crate::config::AuthSettings;
 use crate::db::entities::{account, advertiser, api_key, session};
 
 /// Key scopes.
-pub const SCOPES: [&str; 2] = ["feed", "analytics"];
+pub const SCOPES: [&str; 3] = ["feed", "analytics", "catalogue"];
 /// The session cookie's name.
 pub const COOKIE: &str = "vitrine_session";
 
@@ -159,7 +159,7 @@ impl Auth {
     ) -> Result<String, ApiError> {
         if !SCOPES.contains(&scope) {
             return Err(invalid(format!(
-                "unknown scope `{scope}` (feed or analytics)"
+                "unknown scope `{scope}` (feed, analytics or catalogue)"
             )));
         }
         account::Entity::find_by_id(account_id)
@@ -348,6 +348,10 @@ impl Auth {
                 key_id: key.id,
             },
             ("analytics", Some(a)) => account_caller(&a),
+            ("catalogue", Some(a)) => Caller::CatalogueClient {
+                account_id: a.id,
+                key_id: key.id,
+            },
             _ => Caller::Anonymous,
         })
     }

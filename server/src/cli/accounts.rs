@@ -30,7 +30,8 @@ pub enum AccountsCommand {
     Key {
         #[arg(long)]
         email: String,
-        /// `feed` (recommend, similar, events) or `analytics` (the account's advertiser routes).
+        /// `feed` (recommend, similar, events), `analytics` (the account's advertiser routes)
+        /// or `catalogue` (new items and users, retiring items).
         #[arg(long)]
         scope: String,
         #[arg(long, default_value = "cli")]

@@ -14,6 +14,22 @@ pub struct InferenceSettings {
     pub snapshot: SnapshotSettings,
     pub feed: FeedSettings,
     pub cache: CacheSettings,
+    pub additions: AdditionSettings,
+}
+
+/// Items added through the catalogue API, between publications of the index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdditionSettings {
+    /// New items are encoded and filed into the served snapshot at most this long after
+    /// they are accepted (plus the encoding itself), in seconds.
+    pub delay_secs: f64,
+}
+
+impl Default for AdditionSettings {
+    fn default() -> Self {
+        Self { delay_secs: 2.0 }
+    }
 }
 
 /// LanceDB's own ANN index on `item_vectors`, for filtered and offline queries.
@@ -88,6 +104,7 @@ impl Default for InferenceSettings {
             snapshot: SnapshotSettings::default(),
             feed: FeedSettings::default(),
             cache: CacheSettings::default(),
+            additions: AdditionSettings::default(),
         }
     }
 }
@@ -161,6 +178,13 @@ impl InferenceSettings {
         }
         if f.depth == 0 {
             return fail("inference.feed.depth", "must be at least 1");
+        }
+        let d = self.additions.delay_secs;
+        if !(d > 0.0 && d <= 3600.0) {
+            return fail(
+                "inference.additions.delay_secs",
+                "must be in (0, 3600] seconds",
+            );
         }
         let p = self.snapshot.probe_fraction;
         if !(p > 0.0 && p <= 1.0) {

@@ -109,3 +109,22 @@ pub async fn catalogue_cards(
     cards.sort_by_key(|c| c.id);
     Ok(cards)
 }
+
+/// Which of `ids` have a picture, without reading the pictures.
+///
+/// # Errors
+/// [`DbErr`] from the query.
+pub async fn with_picture(
+    db: &DatabaseConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, DbErr> {
+    Ok(item_image::Entity::find()
+        .select_only()
+        .column(item_image::Column::ItemId)
+        .filter(item_image::Column::ItemId.is_in(ids.iter().copied()))
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}

@@ -17,7 +17,7 @@ use utoipa::OpenApi;
 
 use super::auth_api::Who;
 use super::openapi::{ApiDoc, PictureUpload};
-use super::{HttpError, analytics_api, auth_api, users_api};
+use super::{HttpError, analytics_api, auth_api, catalogue_api, users_api};
 use crate::state::AppState;
 
 /// The router under construction, and the `(method, path)` of every route put in it.
@@ -92,6 +92,21 @@ pub fn routes() -> ApiRoutes {
     .route(Method::GET, "/studies", get(analytics_api::study_list))
     .route(Method::POST, "/studies", post(analytics_api::create_study))
     .route(
+        Method::POST,
+        "/catalogue/items",
+        post(catalogue_api::add_items),
+    )
+    .route(
+        Method::POST,
+        "/catalogue/items/retire",
+        post(catalogue_api::retire_items),
+    )
+    .route(
+        Method::POST,
+        "/catalogue/users",
+        post(catalogue_api::add_users),
+    )
+    .route(
         Method::DELETE,
         "/users/{user_id}",
         delete(users_api::delete_user),
@@ -146,7 +161,7 @@ fn feed_client(caller: &Caller) -> Result<(), HttpError> {
             "unauthorized",
             "send a feed client's API key: Authorization: Bearer <key>",
         )),
-        Caller::Advertiser { .. } => Err(HttpError::new(
+        Caller::Advertiser { .. } | Caller::CatalogueClient { .. } => Err(HttpError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "this route needs a feed client's key",

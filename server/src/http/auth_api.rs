@@ -122,6 +122,11 @@ pub(super) async fn me(Who(caller): Who) -> Result<Json<Me>, HttpError> {
             account_id,
             advertiser_id: None,
         },
+        Caller::CatalogueClient { account_id, .. } => Me {
+            role: "catalogue",
+            account_id,
+            advertiser_id: None,
+        },
         Caller::FeedClient { account_id, .. } => Me {
             role: "feed",
             account_id,

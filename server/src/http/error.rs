@@ -66,6 +66,7 @@ pub fn status_of(code: &str) -> StatusCode {
         "forbidden" => StatusCode::FORBIDDEN,
         "not_found" => StatusCode::NOT_FOUND,
         "conflict" => StatusCode::CONFLICT,
+        "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "no_data" => StatusCode::UNPROCESSABLE_ENTITY,
         "too_many_requests" => StatusCode::TOO_MANY_REQUESTS,
         "database_unavailable" | "vector_store_unavailable" | "unavailable" => {

@@ -6,6 +6,7 @@
 //! - `analytics_api`  the `/api/v1` routes of campaign reports, experiments and studies
 //! - `auth_api` `/api/v1/auth` (login, logout, me) and `Who`, a handler's caller
 //! - `users_api` `/api/v1/users`: erasing a feed user (admin)
+//! - `catalogue_api` `/api/v1/catalogue`: new items and users, retiring items (catalogue key)
 //! - `session_forms` `POST /session` and `/session/end`: the dashboard's sign-in forms
 //! - `dashboard_forms` `POST /forms/study` and `/forms/save`: a new study, saving an item
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
@@ -15,6 +16,7 @@
 mod analytics_api;
 pub mod api;
 mod auth_api;
+mod catalogue_api;
 mod dashboard_forms;
 mod error;
 mod health;

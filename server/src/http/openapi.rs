@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use super::{analytics_api, api, auth_api, users_api};
+use super::{analytics_api, api, auth_api, catalogue_api, users_api};
 
 /// A picture query: the multipart form of `POST /api/v1/similar`.
 #[derive(utoipa::ToSchema)]
@@ -24,13 +24,15 @@ pub struct PictureUpload {
         analytics_api::campaign_report, analytics_api::campaign_list, analytics_api::experiment_list,
         analytics_api::study_list, analytics_api::create_experiment,
         analytics_api::experiment_results, analytics_api::assignment, analytics_api::power,
-        analytics_api::create_study, analytics_api::study_results, users_api::delete_user),
+        analytics_api::create_study, analytics_api::study_results, users_api::delete_user,
+        catalogue_api::add_items, catalogue_api::retire_items, catalogue_api::add_users),
     components(schemas(PictureUpload)),
     tags(
         (name = "feed", description = "recommendations, more like this, feed events"),
         (name = "auth", description = "sessions for the dashboard"),
         (name = "analytics", description = "campaign reports, experiments, causal studies"),
         (name = "users", description = "erasing a feed user (admin)"),
+        (name = "catalogue", description = "new items and users, retiring items (catalogue key)"),
         (name = "system", description = "the stack and this document"))
 )]
 pub struct ApiDoc;

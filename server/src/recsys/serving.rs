@@ -215,7 +215,9 @@ impl ServingModel {
         Ok(to_rows(&v).pop().unwrap_or_default())
     }
 
-    /// A bare text and/or image query in the items' space (no id, no category).
+    /// A text and/or image query in the items' space, encoded as an unseen item with that
+    /// content would be (no id), in `category` when the query names one: the same content in
+    /// the same category gets the same vector as the item.
     ///
     /// # Errors
     /// [`QueryError`] when the model has no such modality or a vector has the wrong width.
@@ -223,6 +225,7 @@ impl ServingModel {
         &self,
         text: Option<&[f32]>,
         image: Option<&[f32]>,
+        category: Option<&str>,
     ) -> Result<Vec<f32>, QueryError> {
         for (what, modality, v, dim) in [
             ("text", Modality::Text, text, self.meta.shapes.text_dim),
@@ -243,7 +246,7 @@ impl ServingModel {
         }
         let item = ItemFeatures {
             item_id: i64::MIN,
-            category: "",
+            category: category.unwrap_or_default(),
             text,
             image,
         };

@@ -88,8 +88,12 @@ pub struct FeedKey {
 pub struct Serving {
     pub(super) settings: Arc<Settings>,
     pub(super) db: DatabaseConnection,
-    store: VectorStore,
-    current: RwLock<Option<Arc<Snapshot>>>,
+    pub(super) store: VectorStore,
+    pub(super) current: RwLock<Option<Arc<Snapshot>>>,
+    /// Items the catalogue API added, waiting to be filed into the snapshot (`additions`).
+    pub(super) pending: Mutex<Vec<i64>>,
+    /// One change to the snapshot at a time (additions, retirements).
+    pub(super) changes: tokio::sync::Mutex<()>,
     /// Why there is no snapshot (shown in 503s and `/readyz`).
     problem: RwLock<String>,
     pub(super) promotions: RwLock<Arc<Vec<Promotion>>>,
@@ -120,6 +124,8 @@ impl Serving {
             db,
             store,
             current: RwLock::new(None),
+            pending: Mutex::new(Vec::new()),
+            changes: tokio::sync::Mutex::new(()),
             problem: RwLock::new(SnapshotError::NoIndex.to_string()),
             promotions: RwLock::new(Arc::new(Vec::new())),
             users,
@@ -192,12 +198,23 @@ impl Serving {
             probes = fresh.probes,
             "serving a new index version"
         );
-        if let Ok(mut current) = self.current.write() {
-            *current = Some(Arc::new(fresh));
+        {
+            let _one_at_a_time = self.changes.lock().await;
+            if let Ok(mut current) = self.current.write() {
+                *current = Some(Arc::new(fresh));
+            }
         }
         // Vectors of the old model mean nothing in the new space.
         self.users.invalidate_all();
         self.feeds.invalidate_all();
+        match self.enqueue_missing().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                items = n,
+                "items added since the index was built are queued"
+            ),
+            Err(error) => tracing::warn!(%error, "cannot list the items the index lacks"),
+        }
         Ok(true)
     }
 
@@ -223,13 +240,24 @@ impl Serving {
             Duration::from_secs(inference.snapshot.poll_secs.max(1)),
             Duration::from_secs(inference.feed.promotions_refresh_secs.max(1)),
         );
+        let additions_every = Duration::from_secs_f64(inference.additions.delay_secs);
         tokio::spawn(async move {
             // Both were just done; the first ticks come one period from now.
             let now = tokio::time::Instant::now();
             let mut versions = tokio::time::interval_at(now + poll, poll);
             let mut budgets = tokio::time::interval_at(now + promos, promos);
+            let mut additions = tokio::time::interval(additions_every);
+            additions.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
+                    _ = additions.tick() => {
+                        let Some(serving) = this.upgrade() else { return };
+                        match serving.drain_additions().await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(items = n, "new items filed into the served snapshot"),
+                            Err(error) => tracing::warn!(code = %error.code, message = %error.message, "new items wait for the next index"),
+                        }
+                    }
                     _ = versions.tick() => {
                         let Some(serving) = this.upgrade() else { return };
                         serving.poll_once().await;

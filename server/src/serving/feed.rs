@@ -244,7 +244,9 @@ impl Serving {
             &empty
         };
         let keep = |row: u32| {
-            category.is_none_or(|c| snapshot.category_of[row as usize] == c) && !seen.contains(&row)
+            snapshot.is_live(row)
+                && category.is_none_or(|c| snapshot.category_of[row as usize] == c)
+                && !seen.contains(&row)
         };
         let (organic, fallback, query) = match &state.vector {
             Some(vector) => (
@@ -257,7 +259,7 @@ impl Serving {
                     Some(text) => Some(
                         snapshot
                             .model
-                            .text_vector(text.clone())
+                            .text_vector(text.clone(), key.category.clone())
                             .await
                             .map_err(internal)?,
                     ),

@@ -11,8 +11,12 @@
 //! - `similar`     "more like this" by item, text or picture; the snapshot's categories
 //! - `events`      recording feed activity in batches
 //! - `deletion`    deleting a user and everything stored or cached about them
+//! - `delta`       a snapshot with items added (filed into the IVF lists) or retired (masked)
+//! - `additions`   the catalogue API's new items into the snapshot within a bounded delay
 
+mod additions;
 pub mod deletion;
+mod delta;
 mod engine;
 mod events;
 mod feed;

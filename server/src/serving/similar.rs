@@ -36,7 +36,7 @@ impl Serving {
             (None, Some(text)) if !text.is_empty() => {
                 let query = snapshot
                     .model
-                    .text_vector(text.to_owned())
+                    .text_vector(text.to_owned(), request.category.clone())
                     .await
                     .map_err(worker_error)?;
                 Ok(self.answer(&snapshot, "text", &query, k, category, None))
@@ -59,10 +59,11 @@ impl Serving {
             return Err(invalid("the upload is empty"));
         }
         let snapshot = self.snapshot()?;
+        let category_name = category.clone();
         let category = category_filter(&snapshot, category.as_deref())?;
         let query = snapshot
             .model
-            .picture_vector(picture)
+            .picture_vector(picture, category_name)
             .await
             .map_err(worker_error)?;
         Ok(self.answer(&snapshot, "image", &query, k, category, None))
@@ -83,7 +84,9 @@ impl Serving {
         exclude: Option<u32>,
     ) -> SimilarResponse {
         let keep = |row: u32| {
-            Some(row) != exclude && category.is_none_or(|c| snapshot.category_of[row as usize] == c)
+            Some(row) != exclude
+                && snapshot.is_live(row)
+                && category.is_none_or(|c| snapshot.category_of[row as usize] == c)
         };
         let hits = self.search(snapshot, query, k, &keep);
         let source = exclude.map(|row| super::rerank::Entry {
@@ -108,8 +111,10 @@ impl Serving {
     pub fn categories(&self) -> Result<CategoryList, ApiError> {
         let snapshot = self.snapshot()?;
         let mut counts = vec![0_u64; snapshot.categories.len()];
-        for &c in &snapshot.category_of {
-            if let Some(n) = counts.get_mut(c as usize) {
+        for (row, &c) in snapshot.category_of.iter().enumerate() {
+            if snapshot.is_live(row as u32)
+                && let Some(n) = counts.get_mut(c as usize)
+            {
                 *n += 1;
             }
         }

@@ -4,8 +4,9 @@
 //! Built off the executor and swapped in whole; requests hold an `Arc` to the one they began
 //! with, so a swap never disturbs a request in flight.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use ann::{IvfIndex, IvfParams};
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement};
@@ -34,7 +35,10 @@ pub enum SnapshotError {
 }
 
 pub struct Snapshot {
+    /// The published LanceDB version it was loaded from.
     pub version: u64,
+    /// Changes applied since that load (items added or retired through the catalogue API).
+    pub revision: u64,
     pub index_version: String,
     pub dim: usize,
     pub feature_dim: usize,
@@ -54,7 +58,9 @@ pub struct Snapshot {
     /// Rows by interactions over all time, and over the recent window (cold start).
     pub popular: Vec<u32>,
     pub trending: Vec<u32>,
-    pub model: ModelPool,
+    /// Rows whose item was retired (or replaced by a newer row) since the load.
+    pub retired: HashSet<u32>,
+    pub model: Arc<ModelPool>,
 }
 
 #[derive(FromQueryResult)]
@@ -71,6 +77,11 @@ impl Snapshot {
 
     pub fn len(&self) -> usize {
         self.item_ids.len()
+    }
+
+    /// Whether the row's item may be shown: it was not retired or replaced since the load.
+    pub fn is_live(&self, row: u32) -> bool {
+        !self.retired.contains(&row)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -246,6 +257,8 @@ fn assemble(
         .collect();
     Ok(Snapshot {
         version: c.version,
+        revision: 0,
+        retired: HashSet::new(),
         index_version: c.index_version,
         dim: c.dim,
         feature_dim: c.feature_dim,
@@ -263,6 +276,6 @@ fn assemble(
         history_image: c.history_image,
         has_image: c.has_image,
         row_of,
-        model,
+        model: Arc::new(model),
     })
 }

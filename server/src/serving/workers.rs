@@ -13,7 +13,8 @@ use tokio::sync::oneshot;
 use crate::config::EncoderSettings;
 use crate::encoders::{self, BertTextEncoder, ImageEncoder, TextEncoder, TorchScriptImageEncoder};
 use crate::recsys::checkpoint::CheckpointError;
-use crate::recsys::serving::{ServingModel, UserQuery};
+use crate::recsys::serving::{ItemFeatures, ServingModel, UserQuery};
+use crate::vector::IndexedItem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
@@ -31,8 +32,25 @@ pub enum WorkerError {
 
 enum Job {
     User(UserQuery, oneshot::Sender<Result<Vec<f32>, WorkerError>>),
-    Text(String, oneshot::Sender<Result<Vec<f32>, WorkerError>>),
-    Picture(Vec<u8>, oneshot::Sender<Result<Vec<f32>, WorkerError>>),
+    Text(
+        String,
+        Option<String>,
+        oneshot::Sender<Result<Vec<f32>, WorkerError>>,
+    ),
+    Picture(
+        Vec<u8>,
+        Option<String>,
+        oneshot::Sender<Result<Vec<f32>, WorkerError>>,
+    ),
+    Index(Vec<StoredFeatures>, oneshot::Sender<Vec<IndexedItem>>),
+}
+
+/// An item's stored content features, for the content tower.
+pub struct StoredFeatures {
+    pub item_id: i64,
+    pub category: String,
+    pub text: Option<Vec<f32>>,
+    pub image: Option<Vec<f32>>,
 }
 
 /// Where the encoders are, for the workers that need them.
@@ -68,17 +86,17 @@ impl Worker {
         self.encoders.as_ref().ok_or(WorkerError::Stopped)
     }
 
-    fn text(&mut self, text: &str) -> Result<Vec<f32>, WorkerError> {
+    fn text(&mut self, text: &str, category: Option<&str>) -> Result<Vec<f32>, WorkerError> {
         let (encoder, _) = self.encoders()?;
         let rows = encoder
             .encode(&[text])
             .map_err(|e| WorkerError::Encode(e.to_string()))?;
         let features: Vec<f32> = Vec::<f32>::try_from(rows.view([-1]))
             .map_err(|e| WorkerError::Encode(e.to_string()))?;
-        Ok(self.model.query_vector(Some(&features), None)?)
+        Ok(self.model.query_vector(Some(&features), None, category)?)
     }
 
-    fn picture(&mut self, bytes: &[u8]) -> Result<Vec<f32>, WorkerError> {
+    fn picture(&mut self, bytes: &[u8], category: Option<&str>) -> Result<Vec<f32>, WorkerError> {
         let picture =
             encoders::preprocess::decode(bytes).map_err(|e| WorkerError::Picture(e.to_string()))?;
         let (_, encoder) = self.encoders()?;
@@ -88,7 +106,7 @@ impl Worker {
             .map_err(|e| WorkerError::Encode(e.to_string()))?;
         let features: Vec<f32> = Vec::<f32>::try_from(rows.view([-1]))
             .map_err(|e| WorkerError::Encode(e.to_string()))?;
-        Ok(self.model.query_vector(None, Some(&features))?)
+        Ok(self.model.query_vector(None, Some(&features), category)?)
     }
 }
 
@@ -106,11 +124,23 @@ fn run(mut worker: Worker, jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
             Job::User(query, reply) => {
                 let _ = reply.send(worker.model.user_vector(&query).map_err(Into::into));
             }
-            Job::Text(text, reply) => {
-                let _ = reply.send(worker.text(&text));
+            Job::Text(text, category, reply) => {
+                let _ = reply.send(worker.text(&text, category.as_deref()));
             }
-            Job::Picture(bytes, reply) => {
-                let _ = reply.send(worker.picture(&bytes));
+            Job::Picture(bytes, category, reply) => {
+                let _ = reply.send(worker.picture(&bytes, category.as_deref()));
+            }
+            Job::Index(items, reply) => {
+                let inputs: Vec<ItemFeatures<'_>> = items
+                    .iter()
+                    .map(|i| ItemFeatures {
+                        item_id: i.item_id,
+                        category: &i.category,
+                        text: i.text.as_deref(),
+                        image: i.image.as_deref(),
+                    })
+                    .collect();
+                let _ = reply.send(worker.model.index_items(&inputs));
             }
         }
     }
@@ -173,11 +203,36 @@ impl ModelPool {
         self.ask(|reply| Job::User(query, reply)).await
     }
 
-    pub async fn text_vector(&self, text: String) -> Result<Vec<f32>, WorkerError> {
-        self.ask(|reply| Job::Text(text, reply)).await
+    /// A text query's vector, in `category` when the query names one.
+    pub async fn text_vector(
+        &self,
+        text: String,
+        category: Option<String>,
+    ) -> Result<Vec<f32>, WorkerError> {
+        self.ask(|reply| Job::Text(text, category, reply)).await
     }
 
-    pub async fn picture_vector(&self, bytes: Vec<u8>) -> Result<Vec<f32>, WorkerError> {
-        self.ask(|reply| Job::Picture(bytes, reply)).await
+    /// A picture query's vector, in `category` when the query names one.
+    pub async fn picture_vector(
+        &self,
+        bytes: Vec<u8>,
+        category: Option<String>,
+    ) -> Result<Vec<f32>, WorkerError> {
+        self.ask(|reply| Job::Picture(bytes, category, reply)).await
+    }
+
+    /// The content tower over items the index does not hold yet (an unseen item's id
+    /// embedding falls back to the shared bucket; its text and picture carry it).
+    pub async fn index_items(
+        &self,
+        items: Vec<StoredFeatures>,
+    ) -> Result<Vec<IndexedItem>, WorkerError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .lock()
+            .map_err(|_| WorkerError::Stopped)?
+            .send(Job::Index(items, reply))
+            .map_err(|_| WorkerError::Stopped)?;
+        answer.await.map_err(|_| WorkerError::Stopped)
     }
 }

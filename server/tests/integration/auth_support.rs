@@ -9,7 +9,22 @@ use crate::http_client::{Response, get_with, post_json_with};
 use crate::support::TestApp;
 
 /// Routes that are not an advertiser's, and why.
-pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 14] = [
+pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 17] = [
+    (
+        "POST",
+        "/catalogue/items",
+        "catalogue keys only (catalogue.rs)",
+    ),
+    (
+        "POST",
+        "/catalogue/items/retire",
+        "catalogue keys only (catalogue.rs)",
+    ),
+    (
+        "POST",
+        "/catalogue/users",
+        "catalogue keys only (catalogue.rs)",
+    ),
     (
         "GET",
         "/experiments",

@@ -9,6 +9,7 @@ mod analytics_world;
 mod auth;
 mod auth_support;
 mod auth_tenants;
+mod catalogue;
 mod dashboard;
 mod dashboard_pages;
 mod deletion;

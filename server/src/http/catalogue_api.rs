@@ -1,0 +1,103 @@
+//! `/api/v1/catalogue`: new items (with their picture and text), retiring items, and new
+//! users, in batches, with a catalogue key (or an admin's). New items are served within
+//! `inference.additions.delay_secs` plus their encoding; retired ones leave the feed at once.
+
+use app::services::Caller;
+use app::wire::{ItemsAdded, ItemsRetired, NewItems, NewUsers, RetireItems, UsersAdded};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::HttpError;
+use super::api::ApiJson;
+use super::auth_api::Who;
+use crate::catalogue;
+use crate::state::AppState;
+
+fn catalogue_client(caller: &Caller) -> Result<(), HttpError> {
+    match caller {
+        Caller::CatalogueClient { .. } | Caller::Admin { .. } => Ok(()),
+        Caller::Anonymous => Err(HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send a catalogue key: Authorization: Bearer <key>",
+        )),
+        _ => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this route needs a catalogue key",
+        )),
+    }
+}
+
+/// `POST /api/v1/catalogue/items`: all of the batch, or none.
+#[utoipa::path(post, path = "/api/v1/catalogue/items", tag = "catalogue",
+    request_body = NewItems,
+    responses(
+        (status = 201, body = ItemsAdded),
+        (status = 400, description = "a missing field, a repeated id, neither text nor picture, a picture that does not decode"),
+        (status = 401, description = "no catalogue key"),
+        (status = 409, description = "an id the catalogue already has"),
+        (status = 415, description = "a picture that is not PNG or JPEG")))]
+pub(super) async fn add_items(
+    State(state): State<AppState>,
+    Who(caller): Who,
+    ApiJson(request): ApiJson<NewItems>,
+) -> Result<(StatusCode, Json<ItemsAdded>), HttpError> {
+    catalogue_client(&caller)?;
+    let name = &state.settings.inference.catalogue;
+    let items = catalogue::add_items(state.db.conn(), name, request).await?;
+    state
+        .serving
+        .enqueue_additions(items.iter().map(|i| i.item_id));
+    Ok((
+        StatusCode::CREATED,
+        Json(ItemsAdded {
+            items,
+            served_within_secs: state.settings.inference.additions.delay_secs,
+        }),
+    ))
+}
+
+/// `POST /api/v1/catalogue/items/retire`: the items leave the feed at once.
+#[utoipa::path(post, path = "/api/v1/catalogue/items/retire", tag = "catalogue",
+    request_body = RetireItems,
+    responses(
+        (status = 200, body = ItemsRetired),
+        (status = 401, description = "no catalogue key"),
+        (status = 404, description = "an id the catalogue does not have (nothing is retired)")))]
+pub(super) async fn retire_items(
+    State(state): State<AppState>,
+    Who(caller): Who,
+    ApiJson(request): ApiJson<RetireItems>,
+) -> Result<Json<ItemsRetired>, HttpError> {
+    catalogue_client(&caller)?;
+    let name = &state.settings.inference.catalogue;
+    let ids = catalogue::retire_items(state.db.conn(), name, &request.external_ids).await?;
+    let retired = ids.len();
+    // No snapshot yet means nothing is served to take them out of.
+    if state.serving.current_version().is_some() {
+        state.serving.retire_items(ids).await?;
+    }
+    Ok(Json(ItemsRetired { retired }))
+}
+
+/// `POST /api/v1/catalogue/users`: they start on the cold-start feed, and their first events
+/// personalise it.
+#[utoipa::path(post, path = "/api/v1/catalogue/users", tag = "catalogue",
+    request_body = NewUsers,
+    responses(
+        (status = 201, body = UsersAdded),
+        (status = 400, description = "a bad or repeated id"),
+        (status = 401, description = "no catalogue key"),
+        (status = 409, description = "a user the catalogue already has (nothing is added)")))]
+pub(super) async fn add_users(
+    State(state): State<AppState>,
+    Who(caller): Who,
+    ApiJson(request): ApiJson<NewUsers>,
+) -> Result<(StatusCode, Json<UsersAdded>), HttpError> {
+    catalogue_client(&caller)?;
+    let name = &state.settings.inference.catalogue;
+    let created = catalogue::add_users(state.db.conn(), name, &request.user_ids).await?;
+    Ok((StatusCode::CREATED, Json(UsersAdded { created })))
+}
