@@ -62,12 +62,28 @@ fn new_item(i: usize) -> Value {
         ("a stranded astronaut", "a frozen moon"),
     ][i % 5];
     let category = ["Drama", "Comedy", "Thriller", "Documentary", "Sci-Fi"][i % 5];
-    json!({
+    let mut item = json!({
         "external_id": format!("new-{i:03}"),
         "title": format!("Untold Story {i}"),
         "category": category,
         "text": format!("Untold Story {i}: {what} in {place}, chapter {i}."),
-    })
+    });
+    // Every tenth comes with a poster, stored and encoded with the rest.
+    if i.is_multiple_of(10) {
+        item["image_base64"] = json!(poster(i));
+    }
+    item
+}
+
+/// A small PNG, a different colour for each `i`, base64.
+fn poster(i: usize) -> String {
+    use base64::Engine;
+    let shade = (i * 37 % 256) as u8;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(32, 48, image::Rgb([shade, 255 - shade, 90]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("encode a poster");
+    base64::engine::general_purpose::STANDARD.encode(png.into_inner())
 }
 
 #[tokio::test]
@@ -119,6 +135,10 @@ async fn new_items_are_served_within_the_delay_while_the_feed_runs() {
         item::Entity::find().count(db).await.expect("count"),
         before + 100
     );
+    let posters = server::db::items::with_picture(db, &new_ids)
+        .await
+        .expect("pictures");
+    assert_eq!(posters.len(), 10, "every tenth item's poster is stored");
 
     // Each new item comes up for its own text once the snapshot has it.
     let mut waiting: Vec<(usize, i64)> = new_ids.iter().copied().enumerate().collect();
@@ -259,5 +279,63 @@ async fn bad_batches_are_refused_whole() {
     )
     .await;
     assert_eq!(wrong.status, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_users_clicks_personalise_their_feed_without_retraining() {
+    let app = crate::fashion_world::serve_fashion(|_| {}).await;
+    let (status, created) = catalogue(
+        &app,
+        "/api/v1/catalogue/users",
+        &json!({"user_ids": ["newcomer-1"]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let feed = |body: Value| {
+        let app = &app;
+        async move {
+            let (status, answer) = crate::serving::recommend(app, body).await;
+            assert_eq!(status, 200, "{answer}");
+            answer
+        }
+    };
+    let cold = feed(json!({"user_id": "newcomer-1", "num_recommendations": 20})).await;
+    assert_eq!(
+        cold["fallback"], true,
+        "no history yet: the cold-start feed"
+    );
+
+    // Ten clicks on the category's popular items, as a visitor browsing it would make.
+    let category = "Sneaker";
+    let browsed = feed(json!({"user_id": "newcomer-1", "num_recommendations": 10, "context": {"category": category}})).await;
+    let clicked = ids(&browsed);
+    assert_eq!(clicked.len(), 10);
+    let key = format!("Bearer {}", app.key("feed").await);
+    let events: Vec<Value> = clicked
+        .iter()
+        .enumerate()
+        .map(|(n, id)| json!({"kind": "click", "user_id": "newcomer-1", "item_id": id, "idempotency_key": format!("newcomer-{n}")}))
+        .collect();
+    let r = post_json_with(
+        app.addr,
+        "/api/v1/events",
+        &json!({"events": events}),
+        &[("Authorization", &key)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let warm = feed(json!({"user_id": "newcomer-1", "num_recommendations": 20})).await;
+    assert_eq!(warm["fallback"], false, "ten clicks make a history");
+    let share = |feed: &Value| {
+        let items = feed["items"].as_array().expect("items");
+        items.iter().filter(|i| i["category"] == category).count() as f64 / items.len() as f64
+    };
+    let (before, after) = (share(&cold), share(&warm));
+    eprintln!(
+        "{category} in the newcomer's top 20: {before:.2} before ten clicks, {after:.2} after"
+    );
+    assert!(after > before, "{category}: {before} -> {after}");
     app.stop().await;
 }

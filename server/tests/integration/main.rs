@@ -15,6 +15,7 @@ mod dashboard_pages;
 mod deletion;
 mod encoders;
 mod extract;
+mod fashion_world;
 mod feed_page;
 mod generate;
 mod http_client;

@@ -1,0 +1,85 @@
+//! A served fashion world, built once per test run by the real binary: 2,000 real items with
+//! pictures and texts, 1,000 simulated users and their events, features from the pretrained
+//! encoders, a short training run and its index (about 45 s). Its content tower sees pictures
+//! and texts, so a few clicks move a user's feed, as in the product.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use server::config::Settings;
+
+use crate::encoders::venv_python;
+use crate::serving_world::copy_dir;
+use crate::support::{TestApp, settings_in};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_path_buf()
+}
+
+fn settings(dir: &Path) -> Settings {
+    let mut s = settings_in(dir);
+    s.data.dir = dir.join("data");
+    s.data.python = venv_python();
+    s.inference.catalogue = "fashion".into();
+    s.inference.snapshot.poll_secs = 1;
+    s
+}
+
+fn build(dir: &Path) {
+    let s = settings(dir);
+    let root = repo_root();
+    for args in [
+        &["import", "fashion", "--items", "2000"][..],
+        &["generate", "--users", "1000", "--events", "100000"],
+        &["extract"],
+        &["train", "--k-core", "3", "--max-epochs", "3"],
+        &["index"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vitrine"))
+            .args(args)
+            .current_dir(&root)
+            .env("VITRINE_CONFIG_DIR", root.join("configs"))
+            .env("VITRINE__DATABASE__URL", &s.database.url)
+            .env("VITRINE__VECTORS__URI", &s.vectors.uri)
+            .env("VITRINE__DATA__DIR", &s.data.dir)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("start vitrine");
+        assert!(
+            out.status.success(),
+            "vitrine {args:?}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A server on a fresh copy of the fashion world, with `adjust` applied to its settings.
+pub async fn serve_fashion(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    static BUILT: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let copy = tokio::task::spawn_blocking(|| {
+        let original = BUILT.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            build(dir.path());
+            dir
+        });
+        let copy = tempfile::tempdir().expect("temp dir");
+        copy_dir(original.path(), copy.path());
+        copy
+    })
+    .await
+    .expect("the fashion world");
+    let mut s = settings(copy.path());
+    adjust(&mut s);
+    let app = TestApp::start(s, Some(copy)).await;
+    assert!(
+        app.state.serving.current_version().is_some(),
+        "the snapshot loads: {}",
+        app.state.serving.problem()
+    );
+    app
+}
