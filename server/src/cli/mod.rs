@@ -11,6 +11,7 @@ mod extract;
 mod generate;
 mod import;
 mod index;
+mod models;
 mod rollup;
 mod serve;
 mod train;
@@ -62,6 +63,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Run the content tower over the catalogue into LanceDB `item_vectors` and publish it.
     Index(index::IndexArgs),
+    /// List the model's versions; promote one (through the gate) or roll back.
+    Models(models::ModelsArgs),
     /// Create accounts and API keys; seed the demo's accounts.
     #[command(subcommand)]
     Accounts(accounts::AccountsCommand),
@@ -105,6 +108,7 @@ impl Cli {
                 Command::Index(args) => index::run(settings, args).await,
                 Command::Rollup(args) => rollup::run(settings, args).await,
                 Command::Users(command) => users::run(settings, command).await,
+                Command::Models(args) => models::run(settings, args).await,
                 Command::Accounts(command) => accounts::run(settings, command).await,
                 Command::Evaluate(args) => evaluate::run(settings, args).await,
                 Command::Bench(command) => bench::run(settings, command).await,

@@ -13,6 +13,7 @@ use crate::eval::rank::items_by_user;
 use crate::recsys::checkpoint;
 use crate::recsys::device::{device_name, resolve_device};
 use crate::recsys::inputs::{ItemInputs, UserInputs};
+use crate::recsys::registry::{DataSnapshot, Registry};
 use crate::recsys::train::{self, TrainData};
 
 #[derive(Debug, Args)]
@@ -48,6 +49,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    let snapshot = data_snapshot(&settings).await?;
     let (data, _) =
         super::evaluate::load_protocol(&settings, &args.catalogue, args.k_core, args.max_users)
             .await?;
@@ -135,8 +137,31 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
     })
     .await??;
     let (history, best_epoch, best_valid, rate) = trained;
-    // The staged checkpoint holds the best weights; the vocabulary names their rows.
-    checkpoint::publish(&staging, &out_dir, &vocabulary)?;
+    // The staged checkpoint holds the best weights; the vocabulary names their rows. The first
+    // model is served at once; a later one is registered as a candidate for `models promote`.
+    let registry = Registry::new(&out_dir);
+    let serving = registry.serving()?;
+    let incoming = out_dir
+        .join(crate::recsys::registry::VERSIONS)
+        .join(".incoming");
+    let published = if serving.is_some() {
+        &incoming
+    } else {
+        &out_dir
+    };
+    std::fs::create_dir_all(published)
+        .with_context(|| format!("creating {}", published.display()))?;
+    checkpoint::publish(&staging, published, &vocabulary)?;
+    let version = registry.register(published, Some(snapshot))?;
+    if serving.is_some() {
+        std::fs::remove_dir_all(&incoming).ok();
+        println!(
+            "train: version {} registered (valid NDCG@10 {:.4}); `vitrine models promote {}` serves it",
+            version.id, version.valid_ndcg_at_10, version.id
+        );
+    } else {
+        registry.serve(&version.id, "first model", false)?;
+    }
     if let Err(e) = std::fs::remove_dir_all(&staging) {
         tracing::warn!(folder = %staging.display(), error = %e, "cannot remove the staging folder");
     }
@@ -150,6 +175,29 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
         out_dir.display()
     );
     Ok(())
+}
+
+/// What the run reads: the SQL watermark and the LanceDB features version.
+async fn data_snapshot(settings: &Settings) -> anyhow::Result<DataSnapshot> {
+    use crate::db::entities::interaction;
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let db = crate::db::Database::connect(&settings.database).await?;
+    let watermark: Option<i64> = interaction::Entity::find()
+        .select_only()
+        .column(interaction::Column::Id)
+        .order_by_desc(interaction::Column::Id)
+        .into_tuple()
+        .one(db.conn())
+        .await?;
+    let store = crate::vector::VectorStore::open(&settings.vectors).await?;
+    let features_version = match crate::vector::FeatureTable::open_existing(&store).await? {
+        Some(table) => Some(table.version().await?),
+        None => None,
+    };
+    Ok(DataSnapshot {
+        interactions_watermark: watermark.unwrap_or(0),
+        features_version,
+    })
 }
 
 /// The staging folder inside a model folder: the run in progress, checkpointed each epoch.

@@ -15,6 +15,22 @@ pub struct InferenceSettings {
     pub feed: FeedSettings,
     pub cache: CacheSettings,
     pub additions: AdditionSettings,
+    pub promotion: PromotionSettings,
+}
+
+/// `vitrine models promote`: the gate a candidate passes to be served.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PromotionSettings {
+    /// A candidate whose validation NDCG@10 is below the serving version's by more than this
+    /// is refused (unless forced).
+    pub ndcg_margin: f64,
+}
+
+impl Default for PromotionSettings {
+    fn default() -> Self {
+        Self { ndcg_margin: 0.005 }
+    }
 }
 
 /// Items added through the catalogue API, between publications of the index.
@@ -105,6 +121,7 @@ impl Default for InferenceSettings {
             feed: FeedSettings::default(),
             cache: CacheSettings::default(),
             additions: AdditionSettings::default(),
+            promotion: PromotionSettings::default(),
         }
     }
 }
@@ -178,6 +195,10 @@ impl InferenceSettings {
         }
         if f.depth == 0 {
             return fail("inference.feed.depth", "must be at least 1");
+        }
+        let m = self.promotion.ndcg_margin;
+        if !(m.is_finite() && (0.0..=1.0).contains(&m)) {
+            return fail("inference.promotion.ndcg_margin", "must be in [0, 1]");
         }
         let d = self.additions.delay_secs;
         if !(d > 0.0 && d <= 3600.0) {

@@ -171,6 +171,40 @@ pub fn publish(
     Ok(meta)
 }
 
+/// Copies a published model (its weights and vocabulary, then `checkpoint.json` as the commit
+/// point) from `from` into `to`: a registered version into the served folder, or back.
+///
+/// # Errors
+/// [`CheckpointError`] naming the file.
+pub fn copy_published(from: &Path, to: &Path) -> Result<CheckpointMeta, CheckpointError> {
+    let meta = read_meta(from, None)?;
+    std::fs::create_dir_all(to).map_err(|e| CheckpointError::Write {
+        path: to.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let vocabulary = meta
+        .vocabulary_file
+        .clone()
+        .unwrap_or_else(|| crate::recsys::vocab::VOCABULARY.to_owned());
+    for name in [meta.weights_file.clone(), vocabulary] {
+        let (source, target) = (from.join(&name), to.join(&name));
+        if target.is_file() {
+            continue;
+        }
+        let mut reader = std::fs::File::open(&source).map_err(|e| CheckpointError::Read {
+            path: source.clone(),
+            reason: e.to_string(),
+        })?;
+        crate::fsio::write_with(&target, |out| std::io::copy(&mut reader, out).map(|_| ()))
+            .map_err(|e| CheckpointError::Write {
+                path: target.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+    commit(to, &meta)?;
+    Ok(meta)
+}
+
 /// Reads `checkpoint.json` from `dir` and checks it against the data's `shapes`.
 ///
 /// # Errors

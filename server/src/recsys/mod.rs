@@ -8,11 +8,13 @@
 //! - `checkpoint` safetensors checkpoints with their resolved configuration
 //! - `vocab`      what each embedding row stands for, saved beside a checkpoint
 //! - `serving`    a loaded checkpoint answering one item batch, user or query at a time
+//! - `registry`   model versions, the serving one, promotions and rollbacks
 
 pub mod baselines;
 pub mod checkpoint;
 pub mod device;
 pub mod inputs;
+pub mod registry;
 pub mod serving;
 pub mod train;
 pub mod two_tower;

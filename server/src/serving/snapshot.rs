@@ -187,6 +187,7 @@ pub async fn load(
     let snapshot = settings.snapshot.clone();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::task::spawn_blocking(move || {
+        let dir = model_for(&dir, &columns.index_version);
         let model = ModelPool::start(&dir, threads, encoders)
             .map_err(|e| SnapshotError::Model(dir.display().to_string(), e.to_string()))?;
         if !columns
@@ -198,6 +199,21 @@ pub async fn load(
         assemble(columns, cards, &all_time, &recent, &snapshot, model)
     })
     .await?
+}
+
+/// The folder of the model that made the index: the served folder, or during a promotion
+/// (which publishes the new version's index before it copies the version into the served
+/// folder) the registered version the index names. So the switch is atomic for the server.
+fn model_for(served: &Path, index_version: &str) -> std::path::PathBuf {
+    let prefix = index_version.split('-').next().unwrap_or_default();
+    let served_matches = crate::recsys::checkpoint::read_meta(served, None)
+        .is_ok_and(|m| !prefix.is_empty() && m.weights_digest.starts_with(prefix));
+    let version = served.join(crate::recsys::registry::VERSIONS).join(prefix);
+    if served_matches || prefix.is_empty() || !version.is_dir() {
+        served.to_path_buf()
+    } else {
+        version
+    }
 }
 
 fn assemble(

@@ -152,6 +152,14 @@ impl FeatureTable {
     ///
     /// # Errors
     /// [`VectorError::Lance`].
+    /// The table's current LanceDB version (what a training run read).
+    ///
+    /// # Errors
+    /// [`VectorError`] from LanceDB.
+    pub async fn version(&self) -> Result<u64, VectorError> {
+        Ok(self.table.version().await?)
+    }
+
     pub async fn row_states(&self) -> Result<HashMap<i64, RowState>, VectorError> {
         let columns = ["item_id", "has_image", "text_encoder", "image_encoder"];
         let batches: Vec<RecordBatch> = self

@@ -24,6 +24,7 @@ mod import_movielens;
 mod kill;
 mod pages;
 mod postgres;
+mod registry;
 mod routes;
 mod serving;
 mod serving_live;
