@@ -84,7 +84,26 @@ pub async fn catalogue_cards(
         .await?
         .into_iter()
         .collect();
-    let mut cards: Vec<ItemCard> = item::Entity::find()
+    let mut cards = active_cards(db, item::Column::CatalogueId.eq(found.id), &with_picture).await?;
+    cards.sort_by_key(|c| c.id);
+    Ok(cards)
+}
+
+/// The cards of the items in `ids` that are not retired (the catalogue API's new ones).
+///
+/// # Errors
+/// [`DbErr`] from the queries.
+pub async fn cards_of(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<ItemCard>, DbErr> {
+    let pictures = with_picture(db, ids).await?;
+    active_cards(db, item::Column::Id.is_in(ids.iter().copied()), &pictures).await
+}
+
+async fn active_cards(
+    db: &DatabaseConnection,
+    which: sea_orm::sea_query::SimpleExpr,
+    with_picture: &std::collections::HashSet<i64>,
+) -> Result<Vec<ItemCard>, DbErr> {
+    Ok(item::Entity::find()
         .select_only()
         .columns([
             item::Column::Id,
@@ -92,7 +111,7 @@ pub async fn catalogue_cards(
             item::Column::Title,
             item::Column::Category,
         ])
-        .filter(item::Column::CatalogueId.eq(found.id))
+        .filter(which)
         .filter(item::Column::RetiredAt.is_null())
         .into_tuple::<(i64, String, String, String)>()
         .all(db)
@@ -105,9 +124,7 @@ pub async fn catalogue_cards(
             title,
             category,
         })
-        .collect();
-    cards.sort_by_key(|c| c.id);
-    Ok(cards)
+        .collect())
 }
 
 /// Which of `ids` have a picture, without reading the pictures.

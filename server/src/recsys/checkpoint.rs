@@ -153,19 +153,7 @@ pub fn publish(
     vocabulary: &crate::recsys::vocab::Vocabulary,
 ) -> Result<CheckpointMeta, CheckpointError> {
     let mut meta = read_meta(staging, None)?;
-    let target = dir.join(&meta.weights_file);
-    if !target.is_file() {
-        let source = staging.join(&meta.weights_file);
-        let mut reader = std::fs::File::open(&source).map_err(|e| CheckpointError::Read {
-            path: source.clone(),
-            reason: e.to_string(),
-        })?;
-        crate::fsio::write_with(&target, |out| std::io::copy(&mut reader, out).map(|_| ()))
-            .map_err(|e| CheckpointError::Write {
-                path: target.clone(),
-                reason: e.to_string(),
-            })?;
-    }
+    copy_whole(staging, dir, &meta.weights_file, true)?;
     meta.vocabulary_file = Some(vocabulary.save(dir, &meta)?);
     commit(dir, &meta)?;
     Ok(meta)
@@ -186,23 +174,36 @@ pub fn copy_published(from: &Path, to: &Path) -> Result<CheckpointMeta, Checkpoi
         .vocabulary_file
         .clone()
         .unwrap_or_else(|| crate::recsys::vocab::VOCABULARY.to_owned());
-    for name in [meta.weights_file.clone(), vocabulary] {
-        let (source, target) = (from.join(&name), to.join(&name));
-        if target.is_file() {
-            continue;
-        }
-        let mut reader = std::fs::File::open(&source).map_err(|e| CheckpointError::Read {
-            path: source.clone(),
-            reason: e.to_string(),
-        })?;
-        crate::fsio::write_with(&target, |out| std::io::copy(&mut reader, out).map(|_| ()))
-            .map_err(|e| CheckpointError::Write {
-                path: target.clone(),
-                reason: e.to_string(),
-            })?;
-    }
+    // Weights are named by their digest: one already there is the same. A legacy
+    // `vocabulary.json` is not, so vocabularies are always copied (they are small).
+    copy_whole(from, to, &meta.weights_file, true)?;
+    copy_whole(from, to, &vocabulary, false)?;
     commit(to, &meta)?;
     Ok(meta)
+}
+
+/// Copies file `name` from `from` into `to`, whole or not at all; with `keep_existing`, a file
+/// already there is left as it is.
+fn copy_whole(
+    from: &Path,
+    to: &Path,
+    name: &str,
+    keep_existing: bool,
+) -> Result<(), CheckpointError> {
+    let (source, target) = (from.join(name), to.join(name));
+    if keep_existing && target.is_file() {
+        return Ok(());
+    }
+    let mut reader = std::fs::File::open(&source).map_err(|e| CheckpointError::Read {
+        path: source.clone(),
+        reason: e.to_string(),
+    })?;
+    crate::fsio::write_with(&target, |out| std::io::copy(&mut reader, out).map(|_| ())).map_err(
+        |e| CheckpointError::Write {
+            path: target.clone(),
+            reason: e.to_string(),
+        },
+    )
 }
 
 /// Reads `checkpoint.json` from `dir` and checks it against the data's `shapes`.

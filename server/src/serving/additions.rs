@@ -15,7 +15,6 @@ use super::engine::Serving;
 use super::snapshot::Snapshot;
 use super::workers::StoredFeatures;
 use crate::db::entities::{catalogue, item};
-use crate::db::items::ItemCard;
 use crate::features::{ExtractOptions, extract};
 use crate::vector::FeatureTable;
 
@@ -137,7 +136,9 @@ impl Serving {
             .map_err(internal)?
             .ok_or_else(|| internal("no item_features table"))?;
         let features = table.read_items(ids).await.map_err(internal)?;
-        let cards = self.cards(ids).await?;
+        let cards = crate::db::items::cards_of(&self.db, ids)
+            .await
+            .map_err(internal)?;
         let inputs: Vec<StoredFeatures> = features
             .into_iter()
             .filter_map(|f| {
@@ -156,38 +157,6 @@ impl Serving {
             .filter_map(|indexed| {
                 let card = cards.iter().find(|c| c.id == indexed.item_id)?.clone();
                 Some(NewRow { indexed, card })
-            })
-            .collect())
-    }
-
-    /// What a feed shows of the items that are still active.
-    async fn cards(&self, ids: &[i64]) -> Result<Vec<ItemCard>, ApiError> {
-        let db_error = |e: sea_orm::DbErr| internal(e);
-        let rows: Vec<(i64, String, String, String)> = item::Entity::find()
-            .select_only()
-            .columns([
-                item::Column::Id,
-                item::Column::ExternalId,
-                item::Column::Title,
-                item::Column::Category,
-            ])
-            .filter(item::Column::Id.is_in(ids.iter().copied()))
-            .filter(item::Column::RetiredAt.is_null())
-            .into_tuple()
-            .all(&self.db)
-            .await
-            .map_err(db_error)?;
-        let pictures = crate::db::items::with_picture(&self.db, ids)
-            .await
-            .map_err(db_error)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, external_id, title, category)| ItemCard {
-                id,
-                external_id,
-                title,
-                category,
-                has_picture: pictures.contains(&id),
             })
             .collect())
     }

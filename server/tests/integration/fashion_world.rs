@@ -3,22 +3,14 @@
 //! encoders, a short training run and its index (about 45 s). Its content tower sees pictures
 //! and texts, so a few clicks move a user's feed, as in the product.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use server::config::Settings;
 
 use crate::encoders::venv_python;
 use crate::serving_world::copy_dir;
-use crate::support::{TestApp, settings_in};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace")
-        .to_path_buf()
-}
+use crate::support::{TestApp, binary, settings_in};
 
 fn settings(dir: &Path) -> Settings {
     let mut s = settings_in(dir);
@@ -31,7 +23,6 @@ fn settings(dir: &Path) -> Settings {
 
 fn build(dir: &Path) {
     let s = settings(dir);
-    let root = repo_root();
     for args in [
         &["import", "fashion", "--items", "2000"][..],
         &["generate", "--users", "1000", "--events", "100000"],
@@ -39,16 +30,7 @@ fn build(dir: &Path) {
         &["train", "--k-core", "3", "--max-epochs", "3"],
         &["index"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_vitrine"))
-            .args(args)
-            .current_dir(&root)
-            .env("VITRINE_CONFIG_DIR", root.join("configs"))
-            .env("VITRINE__DATABASE__URL", &s.database.url)
-            .env("VITRINE__VECTORS__URI", &s.vectors.uri)
-            .env("VITRINE__DATA__DIR", &s.data.dir)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("start vitrine");
+        let out = binary(&s).args(args).output().expect("start vitrine");
         assert!(
             out.status.success(),
             "vitrine {args:?}: {}\n{}",

@@ -2,34 +2,18 @@
 //! runs: a worse candidate is refused by the gate, `--force` serves it, and `rollback` brings
 //! back the previous version's scores exactly.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::http_client::post_json_with;
 use crate::serving_world::world;
-use crate::support::TestApp;
+use crate::support::{TestApp, binary};
 
 fn vitrine(settings: &server::config::Settings, args: &[&str], extra: &[(&str, &str)]) -> Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_vitrine"));
-    command
-        .args(args)
-        .current_dir(&root)
-        .env("VITRINE_CONFIG_DIR", root.join("configs"))
-        .env("VITRINE__DATABASE__URL", &settings.database.url)
-        .env("VITRINE__VECTORS__URI", &settings.vectors.uri)
-        .env("VITRINE__DATA__DIR", &settings.data.dir)
-        .env("VITRINE__INFERENCE__CATALOGUE", "movielens")
-        .env("RUST_LOG", "warn");
-    for (k, v) in extra {
-        command.env(k, v);
-    }
+    let mut command = binary(settings);
+    command.args(args).envs(extra.iter().copied());
     command.output().expect("start vitrine")
 }
 

@@ -144,3 +144,25 @@ impl TestApp {
         }
     }
 }
+
+/// The real `vitrine` binary, run from the workspace with its configs, pointed at `settings`'
+/// database, vector store and data folder.
+pub fn binary(settings: &Settings) -> std::process::Command {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_path_buf();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_vitrine"));
+    command
+        .current_dir(&root)
+        .env("VITRINE_CONFIG_DIR", root.join("configs"))
+        .env("VITRINE__DATABASE__URL", &settings.database.url)
+        .env("VITRINE__VECTORS__URI", &settings.vectors.uri)
+        .env("VITRINE__DATA__DIR", &settings.data.dir)
+        .env(
+            "VITRINE__INFERENCE__CATALOGUE",
+            &settings.inference.catalogue,
+        )
+        .env("RUST_LOG", "warn");
+    command
+}
