@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 
+pub mod detail;
 pub mod feed_card;
 pub mod format;
 pub mod nav;

@@ -4,40 +4,25 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::experiments::day_of;
 use crate::api::analytics::fetch_experiment_results;
+use crate::components::detail::{DetailError, route_id};
 use crate::components::format::{count, p_value, percent, signed_percent};
-use crate::components::states::{ErrorPanel, Loading};
-use crate::error::ApiError;
+use crate::components::states::Loading;
 use crate::wire::{ExperimentResults, MetricResult, SequentialResult, SrmResult};
 
 #[component]
 pub fn ExperimentPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i32>().ok())
-    };
-    let results = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => fetch_experiment_results(id).await,
-            None => Err(ApiError::new("not_found", "there is no such experiment")),
-        }
-    });
+    let id = route_id("experiment");
+    let results = Resource::new(id, |id| async move { fetch_experiment_results(id?).await });
     view! {
         <Suspense fallback=|| view! { <Loading what="the experiment's results" /> }>
             {move || Suspend::new(async move {
                 match results.await {
                     Ok(results) => view! { <Results results /> }.into_any(),
                     Err(error) => view! {
-                        <Title text="Experiment" />
-                        <nav aria-label="Breadcrumb" class="crumbs"><a href="/experiments">"Experiments"</a></nav>
-                        <header class="page-header"><h1>"Experiment"</h1></header>
-                        <ErrorPanel error />
+                        <DetailError title="Experiment" back=("/experiments", "Experiments") error />
                     }
                     .into_any(),
                 }

@@ -4,40 +4,25 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use super::studies::method_name;
 use crate::api::analytics::fetch_study_results;
+use crate::components::detail::{DetailError, route_id};
 use crate::components::format::{p_value, signed_percent};
-use crate::components::states::{ErrorPanel, Loading};
-use crate::error::ApiError;
+use crate::components::states::Loading;
 use crate::wire::{DidReport, StudyResults, SynthReport};
 
 #[component]
 pub fn StudyPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i32>().ok())
-    };
-    let results = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => fetch_study_results(id).await,
-            None => Err(ApiError::new("not_found", "there is no such study")),
-        }
-    });
+    let id = route_id("study");
+    let results = Resource::new(id, |id| async move { fetch_study_results(id?).await });
     view! {
         <Suspense fallback=|| view! { <Loading what="the study" /> }>
             {move || Suspend::new(async move {
                 match results.await {
                     Ok(results) => view! { <Results results /> }.into_any(),
                     Err(error) => view! {
-                        <Title text="Causal study" />
-                        <nav aria-label="Breadcrumb" class="crumbs"><a href="/studies">"Studies"</a></nav>
-                        <header class="page-header"><h1>"Causal study"</h1></header>
-                        <ErrorPanel error />
+                        <DetailError title="Causal study" back=("/studies", "Studies") error />
                     }
                     .into_any(),
                 }
