@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 
+pub mod chart;
 pub mod detail;
 pub mod feed_card;
 pub mod format;

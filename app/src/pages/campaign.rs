@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::analytics::fetch_campaign_report;
+use crate::components::chart::ChartFigure;
 use crate::components::format::{count, money, money_or_dash, multiple, percent};
 use crate::components::states::{ErrorPanel, Loading};
 use crate::error::ApiError;
@@ -100,12 +101,7 @@ fn Report(report: CampaignReport, breakdown: Breakdown) -> impl IntoView {
         .charts
         .into_iter()
         .map(|c| {
-            view! {
-                <figure class="chart card">
-                    <figcaption>{c.title}</figcaption>
-                    <div class="chart-svg" inner_html=c.svg></div>
-                </figure>
-            }
+            view! { <ChartFigure chart=c /> }
         })
         .collect_view();
     let first = match breakdown {

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use super::experiments::day_of;
 use crate::api::analytics::fetch_experiment_results;
+use crate::components::chart::ChartFigure;
 use crate::components::detail::{DetailError, route_id};
 use crate::components::format::{count, p_value, percent, signed_percent};
 use crate::components::states::Loading;
@@ -84,12 +85,7 @@ fn Results(results: ExperimentResults) -> impl IntoView {
         .charts
         .iter()
         .map(|c| {
-            view! {
-                <figure class="chart card">
-                    <figcaption>{c.title.clone()}</figcaption>
-                    <div class="chart-svg" inner_html=c.svg.clone()></div>
-                </figure>
-            }
+            view! { <ChartFigure chart=c.clone() /> }
         })
         .collect_view();
     let ends = x

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use super::studies::method_name;
 use crate::api::analytics::fetch_study_results;
+use crate::components::chart::ChartFigure;
 use crate::components::detail::{DetailError, route_id};
 use crate::components::format::{p_value, signed_percent};
 use crate::components::states::Loading;
@@ -42,12 +43,7 @@ fn Results(results: StudyResults) -> impl IntoView {
         .charts
         .iter()
         .map(|c| {
-            view! {
-                <figure class="chart card">
-                    <figcaption>{c.title.clone()}</figcaption>
-                    <div class="chart-svg" inner_html=c.svg.clone()></div>
-                </figure>
-            }
+            view! { <ChartFigure chart=c.clone() /> }
         })
         .collect_view();
     view! {

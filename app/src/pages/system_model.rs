@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::chart::ChartFigure;
 use crate::components::format::count;
 use crate::components::states::Empty;
 use crate::wire::{EvaluationSummary, ModelReport, ModelStatus};
@@ -37,12 +38,7 @@ pub fn ModelSection(report: ModelReport) -> impl IntoView {
         .into_any()
     };
     let curve = report.training_curve.clone().map(|c| {
-        view! {
-            <figure class="chart card">
-                <figcaption>{c.title}</figcaption>
-                <div class="chart-svg" inner_html=c.svg></div>
-            </figure>
-        }
+        view! { <ChartFigure chart=c /> }
     });
     view! {
         <h2 class="section-title" id="model-h">"Model and index"</h2>
