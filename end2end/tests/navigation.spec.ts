@@ -30,6 +30,12 @@ test('the system page reports libtorch, the database and LanceDB', async ({ page
   await expect(page.getByTestId('weights')).toHaveText(/^[0-9a-f]{12}$/);
   await expect(page.locator('figure.chart', { hasText: 'Training loss' }).locator('svg')).toBeVisible();
   await expect(page.getByTestId('evaluation').getByRole('row', { name: /two-tower/ })).toBeVisible();
+  // The registry: the served weights are its serving version, with their validation NDCG@10.
+  const weights = await page.getByTestId('weights').textContent();
+  const serving = page.getByTestId('model-version').filter({ hasText: 'serving' });
+  await expect(serving).toHaveCount(1);
+  await expect(serving).toContainText(weights ?? 'no weights');
+  await expect(serving.locator('td.num').first()).toHaveText(/^0\.\d{4}$/);
   if (info.project.name === 'js-on') {
     await page.screenshot({ path: '../docs/screenshots/system.png' });
   }

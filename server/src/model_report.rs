@@ -1,16 +1,19 @@
 //! The System page's model section: the model in the model folder (from its checkpoint), the
 //! published index, what `doctor` finds between SQL and LanceDB, the training curve, and the
-//! newest evaluation report in the reports folder.
+//! newest evaluation report in the reports folder, and the registry's versions.
 
 use std::path::{Path, PathBuf};
 
 use app::error::ApiError;
-use app::wire::{Chart, EvaluationRow, EvaluationSummary, ModelReport, ModelStatus};
+use app::wire::{
+    Chart, EvaluationRow, EvaluationSummary, ModelReport, ModelStatus, ModelVersionRow,
+};
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
 use crate::agreement;
 use crate::recsys::checkpoint::{self, CheckpointMeta};
+use crate::recsys::registry::Registry;
 use crate::vector::VectorStore;
 
 /// Where a catalogue's model and the evaluation reports live.
@@ -51,10 +54,16 @@ pub async fn gather(
         })?;
     let (model_dir, reports_dir) = (paths.model_dir.clone(), paths.reports_dir.clone());
     // File reads and the chart's drawing stay off the async executor.
-    let (meta, published_at, evaluation) = tokio::task::spawn_blocking(move || {
+    let (meta, published_at, evaluation, versions) = tokio::task::spawn_blocking(move || {
         let meta = checkpoint::read_meta(&model_dir, None).ok();
         let published_at = modified(&model_dir.join(checkpoint::META));
-        (meta, published_at, newest_evaluation(&reports_dir))
+        let versions = versions(&model_dir);
+        (
+            meta,
+            published_at,
+            newest_evaluation(&reports_dir),
+            versions,
+        )
     })
     .await
     .map_err(|e| ApiError::new("internal", e.to_string()))?;
@@ -68,7 +77,42 @@ pub async fn gather(
         problems: found.problems,
         training_curve,
         evaluation,
+        versions,
     })
+}
+
+/// The registry's versions, newest first (none when it cannot be read).
+fn versions(model_dir: &Path) -> Vec<ModelVersionRow> {
+    let registry = Registry::new(model_dir);
+    let serving = registry.serving_recorded();
+    let mut rows: Vec<ModelVersionRow> = match registry.list() {
+        Ok(list) => list
+            .into_iter()
+            .map(|v| ModelVersionRow {
+                serving: serving.as_deref() == Some(v.id.as_str()),
+                promoted: v.promotions.last().map(|p| {
+                    format!(
+                        "{} by {}{}",
+                        p.at.chars().take(16).collect::<String>().replace('T', " "),
+                        p.by,
+                        if p.forced { " (forced)" } else { "" }
+                    )
+                }),
+                interactions_watermark: v.data.as_ref().map(|d| d.interactions_watermark),
+                features_version: v.data.as_ref().and_then(|d| d.features_version),
+                id: v.id,
+                created_at: v.created_at,
+                valid_ndcg_at_10: v.valid_ndcg_at_10,
+                epochs: v.epochs,
+            })
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "the model registry cannot be read");
+            Vec::new()
+        }
+    };
+    rows.reverse();
+    rows
 }
 
 fn status(meta: CheckpointMeta, published_at: Option<String>) -> ModelStatus {

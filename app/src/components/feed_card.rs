@@ -38,6 +38,7 @@ pub fn event(kind: FeedEventKind, user_id: &str, item: &FeedItem, key: String) -
         idempotency_key: key,
         segment: None,
         geo: None,
+        model_version: None,
     }
 }
 

@@ -59,13 +59,28 @@ fn metric_label(metric: &str) -> String {
 fn Results(results: ExperimentResults) -> impl IntoView {
     let x = &results.experiment;
     let level = format!("{:.0}%", results.confidence * 100.0);
+    let version_of = |arm: &str| {
+        x.arms
+            .iter()
+            .find(|a| a.name == arm)
+            .and_then(|a| a.model_version.clone())
+    };
+    let models = x.arms.iter().all(|a| a.model_version.is_some());
+    let about_models = models.then(|| {
+        view! {
+            <p class="banner banner-info" data-testid="model-experiment">
+                "The feed's traffic is split between model versions: each arm's users get feeds ranked by its version. A user counts once their first feed is ranked in the experiment; impressions, clicks and saves come from the feed's events, and a save counts as a conversion."
+            </p>
+        }
+    });
     let arms = results
         .arms
         .iter()
         .map(|a| {
+            let version = version_of(&a.name).map(|v| view! { <code>{v}</code> });
             view! {
                 <tr>
-                    <th scope="row">{a.name.clone()}</th>
+                    <th scope="row">{a.name.clone()}" "{version}</th>
                     <td class="num">{format!("{:.0}%", a.weight * 100.0)}</td>
                     <td class="num">{count(a.users as i64)}</td>
                     <td class="num">{count(a.impressions)}</td>
@@ -102,6 +117,7 @@ fn Results(results: ExperimentResults) -> impl IntoView {
         </header>
         <p class="lead">{x.hypothesis.clone()}</p>
         <p class="muted">{format!("From {} to {ends}; primary metric {}; {level} intervals; p-values corrected across {} tests (Holm, and Benjamini–Hochberg).", day_of(&x.starts_at), metric_label(&x.primary_metric), results.metrics.len())}</p>
+        {about_models}
         <Srm srm=results.srm.clone() />
         {results.sequential.clone().map(|s| view! { <Sequential s /> })}
         <section aria-labelledby="metrics-h">

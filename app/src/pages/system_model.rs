@@ -1,12 +1,13 @@
 //! The System page's model half: the served model and its index, what `doctor` finds between
-//! SQL, LanceDB and the model, the training curve, and the latest offline evaluation.
+//! SQL, LanceDB and the model, the training curve, the registry's versions, and the latest
+//! offline evaluation.
 
 use leptos::prelude::*;
 
 use crate::components::chart::ChartFigure;
 use crate::components::format::count;
 use crate::components::states::Empty;
-use crate::wire::{EvaluationSummary, ModelReport, ModelStatus};
+use crate::wire::{EvaluationSummary, ModelReport, ModelStatus, ModelVersionRow};
 
 #[component]
 pub fn ModelSection(report: ModelReport) -> impl IntoView {
@@ -58,6 +59,7 @@ pub fn ModelSection(report: ModelReport) -> impl IntoView {
             }}
         </div>
         <div class="chart-grid">{curve}</div>
+        <Versions versions=report.versions.clone() />
         {match report.evaluation.clone() {
             Some(evaluation) => view! { <Evaluation evaluation /> }.into_any(),
             None => view! { <Empty title="No evaluation report yet" hint="Run `vitrine evaluate` to compare the model with the baselines on a held-out split." /> }.into_any(),
@@ -135,4 +137,51 @@ fn Evaluation(evaluation: EvaluationSummary) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+#[component]
+fn Versions(versions: Vec<ModelVersionRow>) -> impl IntoView {
+    if versions.is_empty() {
+        return view! { <Empty title="No model versions yet" hint="Every `vitrine train` run registers one; `vitrine models promote` serves it." /> }.into_any();
+    }
+    let rows = versions
+        .into_iter()
+        .map(|v| {
+            let state = if v.serving { "serving" } else { "candidate" };
+            view! {
+                <tr class=v.serving.then_some("best") data-testid="model-version">
+                    <th scope="row"><code>{v.id.clone()}</code></th>
+                    <td>{state}</td>
+                    <td>{v.created_at.chars().take(16).collect::<String>().replace('T', " ")}</td>
+                    <td class="num">{format!("{:.4}", v.valid_ndcg_at_10)}</td>
+                    <td class="num">{v.epochs}</td>
+                    <td class="num">{v.interactions_watermark.map_or_else(|| "—".to_owned(), count)}</td>
+                    <td class="num">{v.features_version.map_or_else(|| "—".to_owned(), |f| f.to_string())}</td>
+                    <td>{v.promoted.unwrap_or_else(|| "never".into())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="versions-h">
+            <h2 id="versions-h" class="section-title">"Model versions"</h2>
+            <p class="muted">"Every trained model, newest first. `vitrine models promote` serves one (past the NDCG gate), `vitrine models rollback` the one before."</p>
+            <div class="table-wrap">
+                <table class="data-table" data-testid="model-versions">
+                    <thead><tr>
+                        <th scope="col">"Version"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Trained"</th>
+                        <th scope="col" class="num">"Validation NDCG@10"</th>
+                        <th scope="col" class="num">"Epochs"</th>
+                        <th scope="col" class="num">"Interactions up to"</th>
+                        <th scope="col" class="num">"Features version"</th>
+                        <th scope="col">"Last promoted"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
 }

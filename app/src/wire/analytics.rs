@@ -138,6 +138,10 @@ pub struct CampaignReport {
 pub struct ArmSpec {
     pub name: String,
     pub weight: f64,
+    /// The model version (registry id) that serves this arm's feeds, in an experiment between
+    /// model versions; absent in an advertiser's experiment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
 }
 
 /// The metrics an experiment reads per arm.
@@ -191,6 +195,27 @@ pub struct CreateExperiment {
     pub primary_metric: ExperimentMetric,
     /// RFC 3339; now when absent.
     pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+}
+
+/// `POST /api/v1/experiments/models`: an experiment that splits the feed's traffic between
+/// two model versions of the registry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateModelExperiment {
+    pub name: String,
+    #[serde(default)]
+    pub hypothesis: String,
+    /// The control's version; the serving version when absent.
+    pub control: Option<String>,
+    /// The challenger's version.
+    pub treatment: String,
+    /// The treatment's share of users, in (0, 1); 0.5 when absent.
+    pub treatment_share: Option<f64>,
+    /// CTR when absent.
+    pub primary_metric: Option<ExperimentMetric>,
+    /// RFC 3339; open-ended when absent.
     pub ends_at: Option<String>,
 }
 

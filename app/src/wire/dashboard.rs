@@ -98,6 +98,24 @@ pub struct EvaluationSummary {
     pub models: Vec<EvaluationRow>,
 }
 
+/// One version of the model registry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ModelVersionRow {
+    pub id: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub valid_ndcg_at_10: f64,
+    pub epochs: usize,
+    /// Whether it serves the feed now.
+    pub serving: bool,
+    /// Its latest promotion: when, by whom, and whether it was forced past the gate.
+    pub promoted: Option<String>,
+    /// The largest SQL interaction id it trained on, and the LanceDB features version it read.
+    pub interactions_watermark: Option<i64>,
+    pub features_version: Option<u64>,
+}
+
 /// `GET /api/v1/system/model`: the served model, its index, what `doctor` finds, the training
 /// curve and the latest evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -118,4 +136,6 @@ pub struct ModelReport {
     /// Loss and validation NDCG@10 by epoch, when a model exists.
     pub training_curve: Option<Chart>,
     pub evaluation: Option<EvaluationSummary>,
+    /// Every registered version, newest first.
+    pub versions: Vec<ModelVersionRow>,
 }

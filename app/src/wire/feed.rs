@@ -65,6 +65,9 @@ pub struct RecommendResponse {
     pub fallback: bool,
     /// The published index the feed came from.
     pub index_version: String,
+    /// The model version (registry id) that ranked it: the serving version, or the user's
+    /// arm in an experiment between model versions.
+    pub model_version: String,
 }
 
 /// "More like this": exactly one of `item_id` and `text` (a picture goes as multipart).
@@ -130,6 +133,10 @@ pub struct FeedEvent {
     pub idempotency_key: String,
     pub segment: Option<String>,
     pub geo: Option<String>,
+    /// The `model_version` of the feed response the item was shown in; when absent, the
+    /// version that serves the user now is recorded.
+    #[serde(default)]
+    pub model_version: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,6 +145,11 @@ pub struct FeedEvent {
 pub struct EventBatch {
     /// 1 to 1000 events, stored together or not at all.
     pub events: Vec<FeedEvent>,
+}
+
+/// Whether `v` looks like a model version id: the hex digits of a weights digest.
+pub fn is_model_version(v: &str) -> bool {
+    (1..=64).contains(&v.len()) && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The most events one batch may hold.
@@ -181,6 +193,13 @@ impl EventBatch {
             {
                 return Err(invalid(format!(
                     "events[{i}].revenue must be a non-negative number"
+                )));
+            }
+            if let Some(v) = &e.model_version
+                && !is_model_version(v)
+            {
+                return Err(invalid(format!(
+                    "events[{i}].model_version must be a model version id (1 to 64 lowercase hex digits)"
                 )));
             }
             if e.revenue.is_some() && e.kind != FeedEventKind::Conversion {

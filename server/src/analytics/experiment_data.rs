@@ -73,16 +73,18 @@ fn joined() -> RelationDef {
         .into()
 }
 
-/// Loads the experiment's users and events; `arms` are the arm names in order.
-///
-/// # Errors
-/// The database's.
-pub async fn load(
+/// User id -> (arm, slot within the arm).
+pub(super) type Slots = HashMap<i64, (usize, usize)>;
+/// Per arm, per user, their events.
+pub(super) type ArmUsers = Vec<Vec<Vec<Happening>>>;
+
+/// Every user assigned to the experiment: user id -> (arm, slot within the arm), and an empty
+/// event list per slot.
+pub(super) async fn assigned(
     db: &DatabaseConnection,
     model: &experiment::Model,
-    campaign_id: i32,
     arms: &[String],
-) -> Result<ExperimentData, ApiError> {
+) -> Result<(Slots, ArmUsers), ApiError> {
     let arm_index: HashMap<&str, usize> = arms
         .iter()
         .enumerate()
@@ -106,6 +108,20 @@ pub async fn load(
             users[a].push(Vec::new());
         }
     }
+    Ok((slot, users))
+}
+
+/// Loads the experiment's users and events; `arms` are the arm names in order.
+///
+/// # Errors
+/// The database's.
+pub async fn load(
+    db: &DatabaseConnection,
+    model: &experiment::Model,
+    campaign_id: i32,
+    arms: &[String],
+) -> Result<ExperimentData, ApiError> {
+    let (slot, mut users) = assigned(db, model, arms).await?;
     let start = model.starts_at;
     let end = model.ends_at.unwrap_or_else(Utc::now);
     let mut days = 0;

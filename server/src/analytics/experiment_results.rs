@@ -14,6 +14,7 @@ use estimators::{
 
 use super::experiment_data::{self, ExperimentData, UserTotals, totals};
 use super::experiments::{arms_of, summary};
+use super::feed_experiment_data;
 use super::{Analytics, invalid_stats, no_data};
 use crate::charts;
 
@@ -110,13 +111,20 @@ impl Analytics {
     pub(crate) async fn results(&self, id: i32, draw: bool) -> Result<ExperimentResults, ApiError> {
         let model = self.experiment(id).await?;
         let arms = arms_of(&model)?;
-        let campaign_id = model.campaign_id.ok_or_else(|| {
-            invalid_stats(format!(
-                "experiment {id} is a platform experiment without a campaign; its metrics come from the feed's events by model version"
-            ))
-        })?;
         let names: Vec<String> = arms.iter().map(|a| a.name.clone()).collect();
-        let data = experiment_data::load(&self.db, &model, campaign_id, &names).await?;
+        let data = match model.campaign_id {
+            Some(campaign_id) => {
+                experiment_data::load(&self.db, &model, campaign_id, &names).await?
+            }
+            None if arms.iter().all(|a| a.model_version.is_some()) => {
+                feed_experiment_data::load(&self.db, &model, &names).await?
+            }
+            None => {
+                return Err(invalid_stats(format!(
+                    "experiment {id} has neither a campaign nor model versions to compare"
+                )));
+            }
+        };
         if let Some(empty) = data.users.iter().position(Vec::is_empty) {
             return Err(no_data(format!(
                 "arm `{}` of experiment {id} has no users yet",

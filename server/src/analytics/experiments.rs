@@ -96,6 +96,11 @@ impl Analytics {
             return Err(invalid("the experiment needs a name"));
         }
         check_arms(&request.arms)?;
+        if request.arms.iter().any(|a| a.model_version.is_some()) {
+            return Err(invalid(
+                "a campaign's arms cannot name model versions: an experiment between model versions is created with POST /api/v1/experiments/models",
+            ));
+        }
         let campaign = campaign::Entity::find_by_id(request.campaign_id)
             .one(&self.db)
             .await
@@ -198,6 +203,7 @@ mod tests {
             .map(|(i, w)| ArmSpec {
                 name: format!("arm{i}"),
                 weight: *w,
+                model_version: None,
             })
             .collect()
     }

@@ -9,7 +9,9 @@
 //! - `csv`                 tables as CSV
 //! - `experiments`         creation, deterministic assignment, summaries
 //! - `listing`             the caller's experiments and studies, for the list pages
+//! - `model_experiments`   experiments between two model versions of the feed
 //! - `experiment_data`     an experiment's users, events and pre-period covariates
+//! - `feed_experiment_data`  the same from the feed's interactions (model experiments)
 //! - `experiment_results`  tests per metric and arm, corrections, SRM, the sequential reading
 //! - `studies`             causal studies: creation, the geo-by-day panel
 //! - `study_results`       difference-in-differences and synthetic control on that panel
@@ -22,7 +24,9 @@ mod dates;
 mod experiment_data;
 mod experiment_results;
 pub mod experiments;
+mod feed_experiment_data;
 mod listing;
+pub mod model_experiments;
 pub mod rollup;
 mod studies;
 mod study_results;

@@ -2,9 +2,13 @@
 //! none, and retiring items. Every check runs before the transaction (`check`), a duplicate of
 //! a stored id is a conflict, and the serving engine is told what changed.
 //!
-//! - `check`  what a batch of new items must be
+//! - `check`   what a batch of new items must be
+//! - `update`  replacing items' text and picture, with their features
 
 pub mod check;
+mod update;
+
+pub use update::update_items;
 
 use std::collections::HashSet;
 
@@ -60,6 +64,24 @@ where
         .map_err(database)
 }
 
+/// The stored row of an item's picture.
+fn image_row(
+    item_id: i64,
+    p: check::Picture,
+    now: chrono::DateTime<Utc>,
+) -> item_image::ActiveModel {
+    item_image::ActiveModel {
+        id: NotSet,
+        item_id: Set(item_id),
+        mime_type: Set(p.mime_type.to_owned()),
+        width: Set(i32::try_from(p.width).unwrap_or(i32::MAX)),
+        height: Set(i32::try_from(p.height).unwrap_or(i32::MAX)),
+        content_hash: Set(crate::data::fashion::content_hash(&p.bytes)),
+        content: Set(p.bytes),
+        created_at: Set(now),
+    }
+}
+
 /// Adds the items and their pictures in one transaction.
 ///
 /// # Errors
@@ -113,17 +135,7 @@ pub async fn add_items(
             .map_err(database)?
             .last_insert_id;
         if let Some(p) = c.picture {
-            let image = item_image::ActiveModel {
-                id: NotSet,
-                item_id: Set(item_id),
-                mime_type: Set(p.mime_type.to_owned()),
-                width: Set(i32::try_from(p.width).unwrap_or(i32::MAX)),
-                height: Set(i32::try_from(p.height).unwrap_or(i32::MAX)),
-                content_hash: Set(crate::data::fashion::content_hash(&p.bytes)),
-                content: Set(p.bytes),
-                created_at: Set(now),
-            };
-            item_image::Entity::insert(image)
+            item_image::Entity::insert(image_row(item_id, p, now))
                 .exec(&txn)
                 .await
                 .map_err(database)?;

@@ -84,6 +84,26 @@ pub async fn run(settings: Settings, args: ModelsArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Serves version `id` if it passes the gate (never forced).
+///
+/// # Errors
+/// The gate's refusal, or a failed index.
+pub(super) async fn promote_through_gate(
+    settings: &Settings,
+    id: &str,
+    by: &str,
+) -> anyhow::Result<()> {
+    let served = settings
+        .data
+        .dir
+        .join("models")
+        .join(&settings.inference.catalogue);
+    let registry = Registry::new(&served);
+    let candidate = registry.get(id)?;
+    registry.check_gate(&candidate, settings.inference.promotion.ndcg_margin)?;
+    promote(settings, &registry, &candidate.id, by, false).await
+}
+
 async fn promote(
     settings: &Settings,
     registry: &Registry,

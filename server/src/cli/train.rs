@@ -15,6 +15,8 @@ use crate::recsys::device::{device_name, resolve_device};
 use crate::recsys::inputs::{ItemInputs, UserInputs};
 use crate::recsys::registry::{DataSnapshot, Registry};
 use crate::recsys::train::{self, TrainData};
+use crate::recsys::two_tower::Shapes;
+use crate::recsys::warm_start;
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
@@ -37,9 +39,51 @@ pub struct TrainArgs {
     /// script's first start).
     #[arg(long)]
     pub if_missing: bool,
+    /// Start from the serving version's weights, mapped onto today's items and users, instead
+    /// of a random draw.
+    #[arg(long, conflicts_with = "resume")]
+    pub warm_start: bool,
+    /// Promote the new version when it passes the gate (never forced).
+    #[arg(long)]
+    pub promote: bool,
+    /// Retrain on a schedule: again this many hours after each run ends, until stopped.
+    #[arg(long, value_parser = positive_hours)]
+    pub every_hours: Option<f64>,
 }
 
+fn positive_hours(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(h) if h.is_finite() && h > 0.0 => Ok(h),
+        _ => Err(format!("`{text}` is not a positive number of hours")),
+    }
+}
+
+/// Trains once, or on a schedule (`--every-hours`); each run may promote its version.
 pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
+    loop {
+        let outcome = train_once(&settings, &args).await;
+        let result = match outcome {
+            Ok(Some(candidate)) if args.promote => {
+                super::models::promote_through_gate(&settings, &candidate, "train --promote").await
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        let Some(hours) = args.every_hours else {
+            return result;
+        };
+        // One failed run (a refused candidate, a busy database) does not end the schedule.
+        if let Err(e) = result {
+            eprintln!("train: this run did not serve a new version: {e:#}");
+        }
+        println!("train: next run in {hours} h");
+        tokio::time::sleep(std::time::Duration::from_secs_f64(hours * 3600.0)).await;
+    }
+}
+
+/// One run. Returns the version it registered when that version is a candidate (a model was
+/// already served), `None` when it serves at once or there was nothing to do.
+async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Option<String>> {
     let default_dir = settings.data.dir.join("models").join(&args.catalogue);
     let existing = args.out_dir.as_ref().unwrap_or(&default_dir);
     if args.if_missing && is_published(existing) {
@@ -47,23 +91,43 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
             "train: a checkpoint is in {}; nothing to do (run without --if-missing to train again)",
             existing.display()
         );
-        return Ok(());
+        return Ok(None);
     }
-    let snapshot = data_snapshot(&settings).await?;
+    let snapshot = data_snapshot(settings).await?;
     let (data, _) =
-        super::evaluate::load_protocol(&settings, &args.catalogue, args.k_core, args.max_users)
+        super::evaluate::load_protocol(settings, &args.catalogue, args.k_core, args.max_users)
             .await?;
-    let model = TwoTowerSettings {
-        modalities: super::evaluate::available_modalities(&settings, &data)?,
+    let mut model = TwoTowerSettings {
+        modalities: super::evaluate::available_modalities(settings, &data)?,
         ..settings.two_tower.clone()
     };
     let mut training = settings.training.clone();
     if let Some(epochs) = args.max_epochs {
         training.max_epochs = epochs;
     }
-    let out_dir = args
-        .out_dir
-        .unwrap_or_else(|| settings.data.dir.join("models").join(&args.catalogue));
+    let out_dir = args.out_dir.clone().unwrap_or(default_dir);
+    let warm_from = if args.warm_start {
+        anyhow::ensure!(
+            is_published(&out_dir),
+            "--warm-start: no served model in {} to start from",
+            out_dir.display()
+        );
+        // The weights only fit the architecture they were trained in: the serving version's.
+        let served = checkpoint::read_meta(&out_dir, None)?.model;
+        anyhow::ensure!(
+            served
+                .modalities
+                .iter()
+                .all(|m| model.modalities.contains(m)),
+            "--warm-start: the serving version reads {:?}, the data has {:?}",
+            served.modalities,
+            model.modalities
+        );
+        model = served;
+        Some(out_dir.clone())
+    } else {
+        None
+    };
     let device = resolve_device(training.device)?;
     if training.threads > 0 {
         tch::set_num_threads(i32::try_from(training.threads).unwrap_or(1));
@@ -92,6 +156,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
     }
     let (catalogue, dir) = (args.catalogue.clone(), staging.clone());
     let vocabulary = crate::recsys::vocab::Vocabulary::of(&args.catalogue, &data);
+    let run_vocabulary = vocabulary.clone();
     // Minutes of libtorch work: off the async executor.
     let trained = tokio::task::spawn_blocking(move || {
         let d = &data.dataset;
@@ -107,6 +172,27 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
         );
         let seen = items_by_user(d.user_count(), &[&split.train]);
         let valid = items_by_user(d.user_count(), &[&split.valid]);
+        if let Some(from) = &warm_from {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)?;
+            }
+            let w = warm_start::prepare(
+                &dir,
+                from,
+                (&model, &training),
+                &Shapes::of(&users, &items),
+                &run_vocabulary,
+                device,
+            )?;
+            println!(
+                "train: warm start from {}: {} weights copied, {} embedding tables mapped ({} known rows), {} drawn fresh",
+                from.display(),
+                w.copied,
+                w.mapped,
+                w.rows_carried,
+                w.fresh
+            );
+        }
         let inputs = TrainData {
             users: &users,
             items: &items,
@@ -120,7 +206,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
             &inputs,
             device,
             Some(&dir),
-            resume,
+            resume || warm_from.is_some(),
             |r| {
                 bar.set_position(r.epoch as u64);
                 super::log_progress("train", r.epoch, training.max_epochs);
@@ -134,6 +220,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
             bar.finish();
             (t.history, t.best_epoch, t.best_valid, t.samples_per_second)
         })
+        .map_err(anyhow::Error::from)
     })
     .await??;
     let (history, best_epoch, best_valid, rate) = trained;
@@ -153,6 +240,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", published.display()))?;
     checkpoint::publish(&staging, published, &vocabulary)?;
     let version = registry.register(published, Some(snapshot))?;
+    let candidate = serving.is_some().then(|| version.id.clone());
     if serving.is_some() {
         std::fs::remove_dir_all(&incoming).ok();
         println!(
@@ -174,7 +262,7 @@ pub async fn run(settings: Settings, args: TrainArgs) -> anyhow::Result<()> {
         best_valid.hit_at_10,
         out_dir.display()
     );
-    Ok(())
+    Ok(candidate)
 }
 
 /// What the run reads: the SQL watermark and the LanceDB features version.

@@ -11,13 +11,13 @@ use app::wire::{
 use axum::extract::{FromRequest, Multipart, OriginalUri, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
 use super::auth_api::Who;
 use super::openapi::{ApiDoc, PictureUpload};
-use super::{HttpError, analytics_api, auth_api, catalogue_api, users_api};
+use super::{HttpError, analytics_api, auth_api, catalogue_api, models_api, users_api};
 use crate::state::AppState;
 
 /// The router under construction, and the `(method, path)` of every route put in it.
@@ -80,6 +80,11 @@ pub fn routes() -> ApiRoutes {
         post(analytics_api::power),
     )
     .route(
+        Method::POST,
+        "/experiments/models",
+        post(models_api::create_model_experiment),
+    )
+    .route(
         Method::GET,
         "/experiments/{id}/results",
         get(analytics_api::experiment_results),
@@ -95,6 +100,11 @@ pub fn routes() -> ApiRoutes {
         Method::POST,
         "/catalogue/items",
         post(catalogue_api::add_items),
+    )
+    .route(
+        Method::PUT,
+        "/catalogue/items",
+        put(catalogue_api::update_items),
     )
     .route(
         Method::POST,

@@ -1,4 +1,4 @@
-//! `/api/v1/catalogue`: new items (with their picture and text), retiring items, and new
+//! `/api/v1/catalogue`: new and updated items (with their picture and text), retiring items, and new
 //! users, in batches, with a catalogue key (or an admin's). New items are served within
 //! `inference.additions.delay_secs` plus their encoding; retired ones leave the feed at once.
 
@@ -80,6 +80,34 @@ pub(super) async fn retire_items(
         state.serving.retire_items(ids).await?;
     }
     Ok(Json(ItemsRetired { retired }))
+}
+
+/// `PUT /api/v1/catalogue/items`: each item becomes what the request says (a missing picture
+/// removes the stored one); all of the batch, or none. The new content is served within the
+/// same delay as a new item's.
+#[utoipa::path(put, path = "/api/v1/catalogue/items", tag = "catalogue",
+    request_body = NewItems,
+    responses(
+        (status = 200, body = ItemsAdded),
+        (status = 400, description = "a missing field, a repeated id, neither text nor picture, a picture that does not decode"),
+        (status = 401, description = "no catalogue key"),
+        (status = 404, description = "an id the catalogue does not have (nothing is changed)"),
+        (status = 409, description = "a retired item (nothing is changed)"),
+        (status = 415, description = "a picture that is not PNG or JPEG")))]
+pub(super) async fn update_items(
+    State(state): State<AppState>,
+    Who(caller): Who,
+    ApiJson(request): ApiJson<NewItems>,
+) -> Result<Json<ItemsAdded>, HttpError> {
+    catalogue_client(&caller)?;
+    let name = &state.settings.inference.catalogue;
+    let items = catalogue::update_items(state.db.conn(), &state.vectors, name, request).await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
+    state.serving.enqueue_updates(&ids);
+    Ok(Json(ItemsAdded {
+        items,
+        served_within_secs: state.settings.inference.additions.delay_secs,
+    }))
 }
 
 /// `POST /api/v1/catalogue/users`: they start on the cold-start feed, and their first events

@@ -110,6 +110,7 @@ pub(super) async fn save_item(State(state): State<AppState>, body: Bytes) -> Res
         idempotency_key: format!("save:{user_id}:{item_id}"),
         segment: None,
         geo: None,
+        model_version: None,
     };
     let batch = EventBatch {
         events: vec![event],

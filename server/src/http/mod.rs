@@ -7,6 +7,7 @@
 //! - `auth_api` `/api/v1/auth` (login, logout, me) and `Who`, a handler's caller
 //! - `users_api` `/api/v1/users`: erasing a feed user (admin)
 //! - `catalogue_api` `/api/v1/catalogue`: new items and users, retiring items (catalogue key)
+//! - `models_api` `/api/v1/experiments/models`: the feed split between model versions (admin)
 //! - `session_forms` `POST /session` and `/session/end`: the dashboard's sign-in forms
 //! - `dashboard_forms` `POST /forms/study` and `/forms/save`: a new study, saving an item
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
@@ -22,6 +23,7 @@ mod error;
 mod health;
 mod layers;
 mod media;
+mod models_api;
 pub mod openapi;
 mod session_forms;
 mod users_api;

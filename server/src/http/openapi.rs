@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use super::{analytics_api, api, auth_api, catalogue_api, users_api};
+use super::{analytics_api, api, auth_api, catalogue_api, models_api, users_api};
 
 /// A picture query: the multipart form of `POST /api/v1/similar`.
 #[derive(utoipa::ToSchema)]
@@ -25,7 +25,8 @@ pub struct PictureUpload {
         analytics_api::study_list, analytics_api::create_experiment,
         analytics_api::experiment_results, analytics_api::assignment, analytics_api::power,
         analytics_api::create_study, analytics_api::study_results, users_api::delete_user,
-        catalogue_api::add_items, catalogue_api::retire_items, catalogue_api::add_users),
+        catalogue_api::add_items, catalogue_api::update_items, catalogue_api::retire_items, catalogue_api::add_users,
+        models_api::create_model_experiment),
     components(schemas(PictureUpload)),
     tags(
         (name = "feed", description = "recommendations, more like this, feed events"),

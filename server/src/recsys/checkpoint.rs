@@ -257,6 +257,28 @@ pub fn load_weights(
         .map_err(|e| read(e.to_string().lines().next().unwrap_or_default().to_owned()))
 }
 
+/// The named tensors of `dir`'s weights (on the CPU), after checking the digest.
+///
+/// # Errors
+/// [`CheckpointError`] for a missing, truncated or corrupt file.
+pub fn read_tensors(
+    dir: &Path,
+    meta: &CheckpointMeta,
+) -> Result<Vec<(String, tch::Tensor)>, CheckpointError> {
+    let path = dir.join(&meta.weights_file);
+    let read = |reason: String| CheckpointError::Read {
+        path: path.clone(),
+        reason,
+    };
+    let bytes = std::fs::read(&path).map_err(|e| read(e.to_string()))?;
+    if digest(&bytes) != meta.weights_digest {
+        return Err(read(format!(
+            "its digest does not match {META}: truncated, corrupt, or from another save"
+        )));
+    }
+    tch::Tensor::read_safetensors(&path).map_err(|e| read(e.to_string()))
+}
+
 /// Rebuilds the model saved in `dir` for data of `shapes`, on `device`.
 ///
 /// # Errors

@@ -9,6 +9,7 @@
 //! - `vocab`      what each embedding row stands for, saved beside a checkpoint
 //! - `serving`    a loaded checkpoint answering one item batch, user or query at a time
 //! - `registry`   model versions, the serving one, promotions and rollbacks
+//! - `warm_start` a new run's starting weights from a served version, mapped by vocabulary
 
 pub mod baselines;
 pub mod checkpoint;
@@ -19,3 +20,4 @@ pub mod serving;
 pub mod train;
 pub mod two_tower;
 pub mod vocab;
+pub mod warm_start;

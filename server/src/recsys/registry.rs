@@ -152,6 +152,11 @@ impl Registry {
         }
     }
 
+    /// The serving version's id as recorded, without adopting anything (for readers).
+    pub fn serving_recorded(&self) -> Option<String> {
+        self.book().ok().and_then(|b| b.serving)
+    }
+
     /// The serving version's id; a served model from before the registry is adopted first.
     ///
     /// # Errors

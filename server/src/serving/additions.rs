@@ -1,10 +1,12 @@
 //! Items the catalogue API adds, into the served snapshot within `additions.delay_secs`: the
 //! encoders over just the items without features (`extract`, which skips the rest), the
 //! content tower over their features on the model's workers, and a new snapshot with them
-//! filed into the IVF lists (`delta`). Retired items are masked at once. After a new index
-//! version loads, active items it lacks (added since it was built) are caught up the same way.
+//! filed into the IVF lists (`delta`); an updated item's new row replaces its old one. Retired
+//! items are masked at once. After a new index version loads, active items it lacks (added
+//! since it was built) are caught up the same way. Challenger snapshots (`model_arms`) get
+//! every change too, with their own model's vectors.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use app::error::ApiError;
@@ -15,8 +17,9 @@ use super::engine::Serving;
 use super::snapshot::Snapshot;
 use super::workers::StoredFeatures;
 use crate::db::entities::{catalogue, item};
+use crate::db::items::ItemCard;
 use crate::features::{ExtractOptions, extract};
-use crate::vector::FeatureTable;
+use crate::vector::{FeatureRow, FeatureTable};
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
     tracing::error!(%error, "filing new items into the snapshot failed");
@@ -31,28 +34,56 @@ impl Serving {
         }
     }
 
+    /// Queues items whose content changed: on the next pass their new vectors replace their
+    /// rows in the snapshot.
+    pub fn enqueue_updates(&self, ids: &[i64]) {
+        if let Ok(mut replacing) = self.replacing.lock() {
+            replacing.extend(ids);
+        }
+        self.enqueue_additions(ids.iter().copied());
+    }
+
     /// Masks retired items in the served snapshot now, and forgets the feeds that held them.
     ///
     /// # Errors
     /// `unavailable` before an index is loaded.
     pub async fn retire_items(&self, ids: Vec<i64>) -> Result<(), ApiError> {
-        self.change_snapshot(Vec::new(), ids).await
+        self.change_snapshot(&[], ids).await.map(|_| ())
     }
 
-    /// A new snapshot with the changes, swapped in under the one lock on changes.
-    async fn change_snapshot(&self, added: Vec<NewRow>, retired: Vec<i64>) -> Result<(), ApiError> {
+    /// New snapshots with the changes (the served one and every challenger, each with its own
+    /// model's vectors for the added items), swapped in together under the one lock on
+    /// changes. Returns how many items were added.
+    async fn change_snapshot(&self, added: &[i64], retired: Vec<i64>) -> Result<usize, ApiError> {
         let _one_at_a_time = self.changes.lock().await;
         let current = self.snapshot()?;
-        let next = tokio::task::spawn_blocking(move || current.with_changes(added, &retired))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        let read = if added.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            self.read_new(added).await?
+        };
+        let rows = rows_for(&current, &read).await?;
+        let count = rows.len();
+        let next = changed(current, rows, retired.clone()).await?;
+        let challengers = match self.model_arms.read() {
+            Ok(arms) => arms.challengers.clone(),
+            Err(_) => Default::default(),
+        };
+        let mut next_challengers = std::collections::HashMap::new();
+        for (version, challenger) in challengers {
+            let rows = rows_for(&challenger, &read).await?;
+            let next = changed(challenger, rows, retired.clone()).await?;
+            next_challengers.insert(version, Arc::new(next));
+        }
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(Arc::new(next));
         }
+        if let Ok(mut arms) = self.model_arms.write() {
+            arms.challengers = next_challengers;
+        }
         // Cached feeds were ranked over the old rows; users' vectors do not depend on them.
         self.feeds.invalidate_all();
-        Ok(())
+        Ok(count)
     }
 
     /// Files the queued items into the snapshot. Returns how many it added.
@@ -69,9 +100,13 @@ impl Serving {
             return Ok(0);
         }
         let snapshot = self.snapshot()?;
+        let replacing: HashSet<i64> = match self.replacing.lock() {
+            Ok(mut r) => std::mem::take(&mut *r),
+            Err(_) => HashSet::new(),
+        };
         let ids: Vec<i64> = queued
             .into_iter()
-            .filter(|id| !snapshot.row_of.contains_key(id))
+            .filter(|id| replacing.contains(id) || !snapshot.row_of.contains_key(id))
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
@@ -79,8 +114,7 @@ impl Serving {
             return Ok(0);
         }
         self.extract_new().await?;
-        let rows = self.new_rows(&snapshot, &ids).await?;
-        let added = rows.len();
+        let added = self.change_snapshot(&ids, Vec::new()).await?;
         if added < ids.len() {
             tracing::warn!(
                 queued = ids.len(),
@@ -88,7 +122,6 @@ impl Serving {
                 "some new items have no content features; `vitrine index` will serve them"
             );
         }
-        self.change_snapshot(rows, Vec::new()).await?;
         Ok(added)
     }
 
@@ -129,8 +162,8 @@ impl Serving {
         Ok(())
     }
 
-    /// The items' cards and content-tower vectors, for those with features.
-    async fn new_rows(&self, snapshot: &Snapshot, ids: &[i64]) -> Result<Vec<NewRow>, ApiError> {
+    /// The stored features and cards of new items (those with features).
+    async fn read_new(&self, ids: &[i64]) -> Result<(Vec<FeatureRow>, Vec<ItemCard>), ApiError> {
         let table = FeatureTable::open_existing(&self.store)
             .await
             .map_err(internal)?
@@ -139,26 +172,7 @@ impl Serving {
         let cards = crate::db::items::cards_of(&self.db, ids)
             .await
             .map_err(internal)?;
-        let inputs: Vec<StoredFeatures> = features
-            .into_iter()
-            .filter_map(|f| {
-                let card = cards.iter().find(|c| c.id == f.item_id)?;
-                Some(StoredFeatures {
-                    item_id: f.item_id,
-                    category: card.category.clone(),
-                    text: Some(f.text),
-                    image: f.image,
-                })
-            })
-            .collect();
-        let indexed = snapshot.model.index_items(inputs).await.map_err(internal)?;
-        Ok(indexed
-            .into_iter()
-            .filter_map(|indexed| {
-                let card = cards.iter().find(|c| c.id == indexed.item_id)?.clone();
-                Some(NewRow { indexed, card })
-            })
-            .collect())
+        Ok((features, cards))
     }
 
     /// Queues the served catalogue's active items that the snapshot lacks (after a load).
@@ -189,4 +203,47 @@ impl Serving {
         self.enqueue_additions(missing);
         Ok(n)
     }
+}
+
+/// `snapshot`'s model's vectors for the new items, with their cards.
+async fn rows_for(
+    snapshot: &Snapshot,
+    (features, cards): &(Vec<FeatureRow>, Vec<ItemCard>),
+) -> Result<Vec<NewRow>, ApiError> {
+    if features.is_empty() {
+        return Ok(Vec::new());
+    }
+    let card_of: HashMap<i64, &ItemCard> = cards.iter().map(|c| (c.id, c)).collect();
+    let inputs: Vec<StoredFeatures> = features
+        .iter()
+        .filter_map(|f| {
+            let card = card_of.get(&f.item_id)?;
+            Some(StoredFeatures {
+                item_id: f.item_id,
+                category: card.category.clone(),
+                text: Some(f.text.clone()),
+                image: f.image.clone(),
+            })
+        })
+        .collect();
+    let indexed = snapshot.model.index_items(inputs).await.map_err(internal)?;
+    Ok(indexed
+        .into_iter()
+        .filter_map(|indexed| {
+            let card = (*card_of.get(&indexed.item_id)?).clone();
+            Some(NewRow { indexed, card })
+        })
+        .collect())
+}
+
+/// `snapshot` with the rows added and the items retired, built on a blocking thread.
+async fn changed(
+    snapshot: Arc<Snapshot>,
+    added: Vec<NewRow>,
+    retired: Vec<i64>,
+) -> Result<Snapshot, ApiError> {
+    tokio::task::spawn_blocking(move || snapshot.with_changes(added, &retired))
+        .await
+        .map_err(internal)?
+        .map_err(internal)
 }

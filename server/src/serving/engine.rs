@@ -20,6 +20,8 @@ use crate::vector::{VectorStore, item_vectors};
 
 /// A user's cached state: the vector the model gave, and what they have already seen.
 pub struct UserState {
+    /// The model version whose user tower made `vector`.
+    pub model_version: String,
     /// `None` for a cold start (unknown, or no history).
     pub vector: Option<Vec<f32>>,
     /// The snapshot rows of `record.seen`.
@@ -31,6 +33,7 @@ impl UserState {
     fn weight(&self, user: &str) -> u32 {
         let bytes = std::mem::size_of::<Self>()
             + user.len()
+            + self.model_version.len()
             + self.vector.as_ref().map_or(0, |v| v.len() * 4)
             + self.seen_rows.len() * 8;
         u32::try_from(bytes).unwrap_or(u32::MAX)
@@ -61,6 +64,7 @@ impl RankedFeed {
         let bytes = std::mem::size_of::<Self>()
             + self.entries.len() * std::mem::size_of::<Entry>()
             + key.user.len()
+            + key.model_version.len()
             + key.category.as_ref().map_or(0, String::len)
             + key.text.as_ref().map_or(0, String::len)
             + Self::PAGE_BYTES_ESTIMATE;
@@ -80,6 +84,8 @@ impl RankedFeed {
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct FeedKey {
     pub user: String,
+    /// The model version that ranks it (a user's arm may change when an experiment starts).
+    pub model_version: String,
     pub category: Option<String>,
     pub text: Option<String>,
     pub exclude_seen: bool,
@@ -90,8 +96,12 @@ pub struct Serving {
     pub(super) db: DatabaseConnection,
     pub(super) store: VectorStore,
     pub(super) current: RwLock<Option<Arc<Snapshot>>>,
+    /// The running experiment between model versions and its challenger snapshots.
+    pub(super) model_arms: RwLock<super::model_arms::ModelArms>,
     /// Items the catalogue API added, waiting to be filed into the snapshot (`additions`).
     pub(super) pending: Mutex<Vec<i64>>,
+    /// Of those, items the snapshot holds whose content changed: filed again, replacing.
+    pub(super) replacing: Mutex<std::collections::HashSet<i64>>,
     /// One change to the snapshot at a time (additions, retirements).
     pub(super) changes: tokio::sync::Mutex<()>,
     /// Why there is no snapshot (shown in 503s and `/readyz`).
@@ -124,7 +134,9 @@ impl Serving {
             db,
             store,
             current: RwLock::new(None),
+            model_arms: RwLock::new(super::model_arms::ModelArms::default()),
             pending: Mutex::new(Vec::new()),
+            replacing: Mutex::new(std::collections::HashSet::new()),
             changes: tokio::sync::Mutex::new(()),
             problem: RwLock::new(SnapshotError::NoIndex.to_string()),
             promotions: RwLock::new(Arc::new(Vec::new())),
@@ -155,7 +167,7 @@ impl Serving {
         Some((s.version, s.index_version.clone()))
     }
 
-    fn model_dir(&self) -> std::path::PathBuf {
+    pub(super) fn model_dir(&self) -> std::path::PathBuf {
         self.settings
             .data
             .dir
@@ -273,7 +285,7 @@ impl Serving {
 
     async fn poll_once(&self) {
         match self.refresh_snapshot().await {
-            Ok(_) => {}
+            Ok(_) => self.refresh_model_arms().await,
             Err(error) => {
                 if self.current_version().is_none() {
                     tracing::warn!(%error, "no index to serve yet");

@@ -1,7 +1,8 @@
 //! `POST /api/v1/events`: a batch of feed activity in one transaction. Every event becomes a
 //! user x item interaction (an impression is a `view`); one on a sponsored slot (campaign and
 //! creative given) is also an ad event, with the impression's cost at the configured CPM. A
-//! retried batch is recognised by its idempotency keys. The users' caches are invalidated.
+//! retried batch is recognised by its idempotency keys. Each keeps the model version that
+//! served it (the event's, or the user's now). The users' caches are invalidated.
 
 use std::collections::{HashMap, HashSet};
 
@@ -109,6 +110,11 @@ impl Serving {
                 .map(|c| (c.id, (c.campaign_id, c.item_id)))
                 .collect()
         };
+        // The version that serves each user now, for events that do not name theirs.
+        let serving_version: HashMap<&str, Option<String>> = externals
+            .iter()
+            .map(|u| (*u, self.version_for(u)))
+            .collect();
         let cpm = self.settings.inference.feed.sponsored_cpm;
         let mut interactions = Vec::new();
         let mut ads = Vec::new();
@@ -133,6 +139,10 @@ impl Serving {
                 )));
             }
             let at = when(e, i)?;
+            let model_version = e
+                .model_version
+                .clone()
+                .or_else(|| serving_version.get(e.user_id.as_str()).cloned().flatten());
             let kind = match e.kind {
                 FeedEventKind::Impression => "view",
                 other => other.as_str(),
@@ -144,6 +154,7 @@ impl Serving {
                 value: Set(e.revenue),
                 occurred_at: Set(at),
                 idempotency_key: Set(Some(key.clone())),
+                model_version: Set(model_version.clone()),
                 ..Default::default()
             });
             if let (Some(campaign_id), Some(creative_id)) = (e.campaign_id, e.creative_id) {
@@ -170,6 +181,7 @@ impl Serving {
                         0.0
                     }),
                     revenue: Set(e.revenue.unwrap_or(0.0)),
+                    model_version: Set(model_version),
                     occurred_at: Set(at),
                     ..Default::default()
                 });

@@ -8,7 +8,9 @@ use app::error::ApiError;
 use app::wire::{FeedItem, RecommendRequest, RecommendResponse, Sponsorship};
 use axum::body::Bytes;
 
+use super::cold_start::cold_start;
 use super::engine::{FeedKey, RankedFeed, Serving, UserState};
+use super::model_arms::Exposure;
 use super::rerank::{Entry, diversify, insert_sponsored};
 use super::snapshot::Snapshot;
 use super::users;
@@ -108,6 +110,7 @@ impl FeedPage {
             next_cursor: (end < entries.len()).then(|| format!("o{end}")),
             fallback: self.ranked.fallback,
             index_version: self.snapshot.index_version.clone(),
+            model_version: self.snapshot.model_version().to_owned(),
         }
     }
 }
@@ -149,7 +152,7 @@ impl Serving {
             return Err(invalid("user_id must not be empty"));
         }
         let offset = parse_cursor(request.cursor.as_deref())?;
-        let snapshot = self.snapshot()?;
+        let (snapshot, exposure) = self.snapshot_for(&request.user_id)?;
         let category = category_filter(&snapshot, request.context.category.as_deref())?;
         let text = request
             .context
@@ -160,6 +163,7 @@ impl Serving {
             .map(str::to_owned);
         let key = FeedKey {
             user: request.user_id,
+            model_version: snapshot.model_version().to_owned(),
             category: request.context.category,
             text,
             exclude_seen: request.exclude_seen.unwrap_or(true),
@@ -167,7 +171,10 @@ impl Serving {
         let ranked = match self.feeds.get(&key) {
             Some(r) if r.snapshot_version == snapshot.version => r,
             _ => {
-                let computed = Arc::new(self.rank(&snapshot, &key, category, size).await?);
+                let computed = Arc::new(
+                    self.rank(&snapshot, &key, category, size, exposure.as_ref())
+                        .await?,
+                );
                 self.feeds.insert(key.clone(), computed.clone());
                 computed
             }
@@ -181,12 +188,17 @@ impl Serving {
         })
     }
 
+    /// The user's vector and seen rows under `snapshot`'s model, cached until their next
+    /// events; computing it records their `exposure` to a model experiment.
     async fn user_state(
         &self,
         snapshot: &Snapshot,
         user: &str,
+        exposure: Option<&Exposure>,
     ) -> Result<Arc<UserState>, ApiError> {
-        if let Some(state) = self.users.get(user) {
+        if let Some(state) = self.users.get(user)
+            && state.model_version == snapshot.model_version()
+        {
             return Ok(state);
         }
         let settings = &self.settings;
@@ -199,6 +211,9 @@ impl Serving {
         )
         .await
         .map_err(|e| ApiError::new("database_unavailable", e.to_string()))?;
+        if let (Some(exposure), Some(id)) = (exposure, record.id) {
+            self.record_exposure(exposure, id).await;
+        }
         let rows: Vec<u32> = record
             .history
             .iter()
@@ -222,7 +237,11 @@ impl Serving {
             .iter()
             .filter_map(|id| snapshot.row_of.get(id).copied())
             .collect();
-        let state = Arc::new(UserState { vector, seen_rows });
+        let state = Arc::new(UserState {
+            model_version: snapshot.model_version().to_owned(),
+            vector,
+            seen_rows,
+        });
         self.users.insert(user.to_owned(), state.clone());
         Ok(state)
     }
@@ -233,10 +252,11 @@ impl Serving {
         key: &FeedKey,
         category: Option<u32>,
         at_least: usize,
+        exposure: Option<&Exposure>,
     ) -> Result<RankedFeed, ApiError> {
         let feed = &self.settings.inference.feed;
         let depth = feed.depth.max(at_least);
-        let state = self.user_state(snapshot, &key.user).await?;
+        let state = self.user_state(snapshot, &key.user, exposure).await?;
         let empty = HashSet::new();
         let seen = if key.exclude_seen {
             &state.seen_rows
@@ -346,42 +366,4 @@ impl Serving {
             })
             .collect()
     }
-}
-
-/// Popular and trending items, interleaved and deduplicated, after the best content matches
-/// for the context's text when there is one.
-fn cold_start(
-    snapshot: &Snapshot,
-    text: Option<&[f32]>,
-    depth: usize,
-    keep: &dyn Fn(u32) -> bool,
-    search: impl Fn(&[f32], usize, &dyn Fn(u32) -> bool) -> Vec<Entry>,
-) -> Vec<Entry> {
-    let mut out: Vec<Entry> = Vec::with_capacity(depth);
-    let mut taken = HashSet::new();
-    if let Some(text) = text {
-        for e in search(text, depth / 2, keep) {
-            taken.insert(e.row);
-            out.push(e);
-        }
-    }
-    let (mut popular, mut trending) = (snapshot.popular.iter(), snapshot.trending.iter());
-    let mut rank = 0usize;
-    while out.len() < depth {
-        let next = if rank.is_multiple_of(2) {
-            trending.next().or_else(|| popular.next())
-        } else {
-            popular.next().or_else(|| trending.next())
-        };
-        let Some(&row) = next else { break };
-        rank += 1;
-        if keep(row) && taken.insert(row) {
-            out.push(Entry {
-                row,
-                score: 1.0 / (out.len() + 1) as f32,
-                sponsored: None,
-            });
-        }
-    }
-    out
 }

@@ -6,6 +6,7 @@
 //! - `engine`      `Serving`: the current snapshot, its hot swap, the moka caches, promotions
 //! - `feed`        recommend: cache, user vector, filtered ANN, rerank, sponsored slots, cursor
 //! - `rerank`      the rerank hook: category diversity and sponsored slots
+//! - `cold_start`  the feed of a user without history: text matches, trending, popular
 //! - `users`       a user's tokens, history and seen items from SQL
 //! - `promotions`  active campaigns within schedule and budget, and their creatives
 //! - `similar`     "more like this" by item, text or picture; the snapshot's categories
@@ -13,14 +14,19 @@
 //! - `deletion`    deleting a user and everything stored or cached about them
 //! - `delta`       a snapshot with items added (filed into the IVF lists) or retired (masked)
 //! - `additions`   the catalogue API's new items into the snapshot within a bounded delay
+//! - `model_arms`  an experiment between model versions: each user's arm, exposures
+//! - `challenger`  a snapshot of the served rows scored by another model version, in memory
 
 mod additions;
+mod challenger;
+mod cold_start;
 pub mod deletion;
 mod delta;
 mod engine;
 mod events;
 mod feed;
 pub mod index;
+mod model_arms;
 pub mod promotions;
 pub mod rerank;
 mod similar;
@@ -38,6 +44,7 @@ use app::wire::{
 };
 
 pub use engine::Serving;
+pub use model_arms::running_model_experiment;
 pub use similar::MAX_PICTURE_BYTES;
 
 /// The feed service the pages, server functions and REST handlers share.

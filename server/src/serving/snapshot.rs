@@ -84,6 +84,12 @@ impl Snapshot {
         !self.retired.contains(&row)
     }
 
+    /// The model version (registry id: the weights digest's first 12 hex) that made the vectors.
+    pub fn model_version(&self) -> &str {
+        let digest = self.model.weights_digest();
+        &digest[..digest.len().min(12)]
+    }
+
     pub fn is_empty(&self) -> bool {
         self.item_ids.is_empty()
     }
@@ -216,15 +222,13 @@ fn model_for(served: &Path, index_version: &str) -> std::path::PathBuf {
     }
 }
 
-fn assemble(
-    c: IndexedColumns,
-    mut cards: HashMap<i64, ItemCard>,
-    all_time: &HashMap<i64, i64>,
-    recent: &HashMap<i64, i64>,
+/// The IVF-Flat index over `vectors` (row `r` is id `r`), and how many lists a query probes.
+pub(super) fn ivf(
+    vectors: &[f32],
+    dim: usize,
     settings: &crate::config::SnapshotSettings,
-    model: ModelPool,
-) -> Result<Snapshot, SnapshotError> {
-    let rows = c.item_ids.len();
+) -> Result<(IvfIndex, usize), ann::AnnError> {
+    let rows = vectors.len() / dim.max(1);
     let lists = match settings.lists {
         0 => ((rows as f64).sqrt().round() as usize).max(1),
         n => n,
@@ -232,8 +236,8 @@ fn assemble(
     let row_ids: Vec<i64> = (0..rows as i64).collect();
     let ann = IvfIndex::build(
         &row_ids,
-        &c.vectors,
-        c.dim,
+        vectors,
+        dim,
         &IvfParams {
             lists,
             train_sample: settings.train_sample,
@@ -242,6 +246,18 @@ fn assemble(
         },
     )?;
     let probes = ((ann.lists() as f64 * settings.probe_fraction).ceil() as usize).max(1);
+    Ok((ann, probes))
+}
+
+fn assemble(
+    c: IndexedColumns,
+    mut cards: HashMap<i64, ItemCard>,
+    all_time: &HashMap<i64, i64>,
+    recent: &HashMap<i64, i64>,
+    settings: &crate::config::SnapshotSettings,
+    model: ModelPool,
+) -> Result<Snapshot, SnapshotError> {
+    let (ann, probes) = ivf(&c.vectors, c.dim, settings)?;
     let row_of: HashMap<i64, u32> = c
         .item_ids
         .iter()

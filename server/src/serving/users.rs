@@ -17,6 +17,8 @@ const RECENT: u64 = 5000;
 #[derive(Debug, Default)]
 pub struct UserRecord {
     pub known: bool,
+    /// The SQL id of a known user.
+    pub id: Option<i64>,
     pub tokens: Vec<String>,
     /// SQL item ids of the history kinds, most recent first, deduplicated.
     pub history: Vec<i64>,
@@ -72,6 +74,7 @@ pub async fn load(
     }
     Ok(UserRecord {
         known: true,
+        id: Some(person.id),
         tokens: demographic_tokens(&person),
         history,
         seen,

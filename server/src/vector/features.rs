@@ -221,6 +221,20 @@ impl FeatureTable {
         Ok(())
     }
 
+    /// Drops the rows of `item_ids` (their content changed: `extract` encodes them again).
+    ///
+    /// # Errors
+    /// [`VectorError::Lance`].
+    pub async fn delete_items(&self, item_ids: &[i64]) -> Result<(), VectorError> {
+        for chunk in item_ids.chunks(2000) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            self.table
+                .delete(&format!("item_id IN ({})", list.join(",")))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Every row, in no particular order.
     ///
     /// # Errors

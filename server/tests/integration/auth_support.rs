@@ -9,11 +9,21 @@ use crate::http_client::{Response, get_with, post_json_with};
 use crate::support::TestApp;
 
 /// Routes that are not an advertiser's, and why.
-pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 17] = [
+pub const NOT_TENANT_ROUTES: [(&str, &str, &str); 19] = [
     (
         "POST",
         "/catalogue/items",
         "catalogue keys only (catalogue.rs)",
+    ),
+    (
+        "PUT",
+        "/catalogue/items",
+        "catalogue keys only (catalogue_update.rs)",
+    ),
+    (
+        "POST",
+        "/experiments/models",
+        "admins only: the feed's model experiments (model_experiment.rs)",
     ),
     (
         "POST",

@@ -17,7 +17,7 @@ use crate::support::TestApp;
 
 const DELAY_SECS: f64 = 1.0;
 
-async fn serve(history_kinds: &[&str]) -> TestApp {
+pub(crate) async fn serve(history_kinds: &[&str]) -> TestApp {
     let (dir, mut settings) = tokio::task::spawn_blocking(world).await.expect("world");
     settings.inference.additions.delay_secs = DELAY_SECS;
     settings.inference.feed.history_kinds = history_kinds.iter().map(|k| (*k).to_owned()).collect();
@@ -30,7 +30,7 @@ async fn serve(history_kinds: &[&str]) -> TestApp {
     app
 }
 
-async fn catalogue(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn catalogue(app: &TestApp, path: &str, body: &Value) -> (u16, Value) {
     let key = format!("Bearer {}", app.key("catalogue").await);
     let r = post_json_with(app.addr, path, body, &[("Authorization", &key)]).await;
     (r.status, r.json())
@@ -76,7 +76,7 @@ fn new_item(i: usize) -> Value {
 }
 
 /// A small PNG, a different colour for each `i`, base64.
-fn poster(i: usize) -> String {
+pub(crate) fn poster(i: usize) -> String {
     use base64::Engine;
     let shade = (i * 37 % 256) as u8;
     let mut png = std::io::Cursor::new(Vec::new());

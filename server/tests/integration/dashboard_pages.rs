@@ -23,7 +23,7 @@ fn ids(list: &Value, field: &str) -> HashSet<i64> {
         .collect()
 }
 
-async fn sign_in(app: &crate::support::TestApp, email: &str, password: &str) -> String {
+pub(crate) async fn sign_in(app: &crate::support::TestApp, email: &str, password: &str) -> String {
     let body = format!(
         "email={}&password={password}&next=/experiments",
         email.replace('@', "%40")

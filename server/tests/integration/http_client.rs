@@ -93,6 +93,17 @@ pub async fn post_json_with(
     .await
 }
 
+/// PUT JSON with extra headers.
+pub async fn put_json_with(
+    addr: SocketAddr,
+    path: &str,
+    body: &serde_json::Value,
+    headers: &[(&str, &str)],
+) -> Response {
+    let bytes = serde_json::to_vec(body).expect("JSON");
+    send(addr, "PUT", path, Some("application/json"), headers, &bytes).await
+}
+
 async fn send(
     addr: SocketAddr,
     method: &str,

@@ -11,13 +11,17 @@ use crate::http_client::post_json_with;
 use crate::serving_world::world;
 use crate::support::{TestApp, binary};
 
-fn vitrine(settings: &server::config::Settings, args: &[&str], extra: &[(&str, &str)]) -> Output {
+pub(crate) fn vitrine(
+    settings: &server::config::Settings,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> Output {
     let mut command = binary(settings);
     command.args(args).envs(extra.iter().copied());
     command.output().expect("start vitrine")
 }
 
-fn ok(out: &Output, what: &str) -> String {
+pub(crate) fn ok(out: &Output, what: &str) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

@@ -71,6 +71,7 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
         json!({"events": [{"kind": "click", "user_id": "3", "item_id": top, "occurred_at": "yesterday", "idempotency_key": "b-4"}]}),
         json!({"events": [{"kind": "click", "user_id": "3", "item_id": top}]}),
         json!({"events": [{"kind": "click", "user_id": "3", "item_id": top, "idempotency_key": ""}]}),
+        json!({"events": [{"kind": "click", "user_id": "3", "item_id": top, "idempotency_key": "b-5", "model_version": "NOT-A-VERSION"}]}),
     ] {
         let (status, error) = events(&app, body.clone()).await;
         assert_eq!(status, 400, "{body}: {error}");
