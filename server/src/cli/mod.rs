@@ -5,6 +5,7 @@ mod bench;
 mod bench_ann;
 mod bench_lance;
 mod bench_training;
+mod catalogue;
 mod doctor;
 mod evaluate;
 mod extract;
@@ -68,6 +69,9 @@ pub enum Command {
     /// Create accounts and API keys; seed the demo's accounts.
     #[command(subcommand)]
     Accounts(accounts::AccountsCommand),
+    /// Add, update or retire items, or add users, in batches from a JSON file.
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCommand),
     /// Delete a feed user and everything recorded about them.
     #[command(subcommand)]
     Users(users::UsersCommand),
@@ -108,6 +112,7 @@ impl Cli {
                 Command::Index(args) => index::run(settings, args).await,
                 Command::Rollup(args) => rollup::run(settings, args).await,
                 Command::Users(command) => users::run(settings, command).await,
+                Command::Catalogue(command) => catalogue::run(settings, command).await,
                 Command::Models(args) => models::run(settings, args).await,
                 Command::Accounts(command) => accounts::run(settings, command).await,
                 Command::Evaluate(args) => evaluate::run(settings, args).await,

@@ -47,6 +47,8 @@ pub(super) async fn add_items(
     catalogue_client(&caller)?;
     let name = &state.settings.inference.catalogue;
     let items = catalogue::add_items(state.db.conn(), name, request).await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
+    state.serving.note_catalogue_change(&ids);
     state
         .serving
         .enqueue_additions(items.iter().map(|i| i.item_id));
@@ -75,6 +77,7 @@ pub(super) async fn retire_items(
     let name = &state.settings.inference.catalogue;
     let ids = catalogue::retire_items(state.db.conn(), name, &request.external_ids).await?;
     let retired = ids.len();
+    state.serving.note_catalogue_change(&ids);
     // No snapshot yet means nothing is served to take them out of.
     if state.serving.current_version().is_some() {
         state.serving.retire_items(ids).await?;
@@ -103,6 +106,7 @@ pub(super) async fn update_items(
     let name = &state.settings.inference.catalogue;
     let items = catalogue::update_items(state.db.conn(), &state.vectors, name, request).await?;
     let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
+    state.serving.note_catalogue_change(&ids);
     state.serving.enqueue_updates(&ids);
     Ok(Json(ItemsAdded {
         items,

@@ -102,6 +102,8 @@ pub struct Serving {
     pub(super) pending: Mutex<Vec<i64>>,
     /// Of those, items the snapshot holds whose content changed: filed again, replacing.
     pub(super) replacing: Mutex<std::collections::HashSet<i64>>,
+    /// Where the look for other writers' catalogue changes stands (`catch_up`).
+    pub(super) catalogue_cursor: Mutex<super::catch_up::CatalogueCursor>,
     /// One change to the snapshot at a time (additions, retirements).
     pub(super) changes: tokio::sync::Mutex<()>,
     /// Why there is no snapshot (shown in 503s and `/readyz`).
@@ -137,6 +139,7 @@ impl Serving {
             model_arms: RwLock::new(super::model_arms::ModelArms::default()),
             pending: Mutex::new(Vec::new()),
             replacing: Mutex::new(std::collections::HashSet::new()),
+            catalogue_cursor: Mutex::new(super::catch_up::CatalogueCursor::default()),
             changes: tokio::sync::Mutex::new(()),
             problem: RwLock::new(SnapshotError::NoIndex.to_string()),
             promotions: RwLock::new(Arc::new(Vec::new())),
@@ -285,7 +288,10 @@ impl Serving {
 
     async fn poll_once(&self) {
         match self.refresh_snapshot().await {
-            Ok(_) => self.refresh_model_arms().await,
+            Ok(_) => {
+                self.catch_up_catalogue().await;
+                self.refresh_model_arms().await;
+            }
             Err(error) => {
                 if self.current_version().is_none() {
                     tracing::warn!(%error, "no index to serve yet");

@@ -14,10 +14,12 @@
 //! - `deletion`    deleting a user and everything stored or cached about them
 //! - `delta`       a snapshot with items added (filed into the IVF lists) or retired (masked)
 //! - `additions`   the catalogue API's new items into the snapshot within a bounded delay
+//! - `catch_up`    catalogue changes by other writers (the CLI, another replica), each poll
 //! - `model_arms`  an experiment between model versions: each user's arm, exposures
 //! - `challenger`  a snapshot of the served rows scored by another model version, in memory
 
 mod additions;
+mod catch_up;
 mod challenger;
 mod cold_start;
 pub mod deletion;

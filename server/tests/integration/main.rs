@@ -10,6 +10,7 @@ mod auth;
 mod auth_support;
 mod auth_tenants;
 mod catalogue;
+mod catalogue_cli;
 mod catalogue_update;
 mod dashboard;
 mod dashboard_pages;
