@@ -70,7 +70,10 @@ pub async fn run(settings: Settings, command: CatalogueCommand) -> anyhow::Resul
             let added = catalogue::add_items(db.conn(), &name, batch)
                 .await
                 .map_err(|e| refused(&file, e))?;
-            println!("catalogue: {} items added to `{name}`; {served}", added.len());
+            println!(
+                "catalogue: {} items added to `{name}`; {served}",
+                added.len()
+            );
         }
         CatalogueCommand::Update { file } => {
             let batch: NewItems = read_batch(&file)?;
@@ -78,7 +81,10 @@ pub async fn run(settings: Settings, command: CatalogueCommand) -> anyhow::Resul
             let updated = catalogue::update_items(db.conn(), &store, &name, batch)
                 .await
                 .map_err(|e| refused(&file, e))?;
-            println!("catalogue: {} items of `{name}` updated; {served}", updated.len());
+            println!(
+                "catalogue: {} items of `{name}` updated; {served}",
+                updated.len()
+            );
         }
         CatalogueCommand::Retire { file } => {
             let batch: RetireItems = read_batch(&file)?;

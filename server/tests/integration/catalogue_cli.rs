@@ -56,7 +56,11 @@ async fn items_from_the_command_line_reach_a_running_server() {
     };
     let path = file.display().to_string();
     let out = run(vec!["catalogue".into(), "add".into(), path.clone()]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let added = item::Entity::find()
         .filter(item::Column::ExternalId.eq("cli-1"))
         .one(db)
@@ -79,8 +83,17 @@ async fn items_from_the_command_line_reach_a_running_server() {
     // Retired from the command line: gone at the next poll.
     let retire = dir.path().join("retire.json");
     std::fs::write(&retire, json!({"external_ids": ["cli-1"]}).to_string()).expect("write");
-    let out = run(vec!["catalogue".into(), "retire".into(), retire.display().to_string()]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(vec![
+        "catalogue".into(),
+        "retire".into(),
+        retire.display().to_string(),
+    ])
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let asked = Instant::now();
     while similar_to(&app, text, "Drama").await.contains(&added.id) {
         assert!(asked.elapsed() < Duration::from_secs(20), "never retired");
@@ -89,15 +102,30 @@ async fn items_from_the_command_line_reach_a_running_server() {
 
     // A malformed file names its line; a refused batch says why; nothing changes.
     let broken = dir.path().join("broken.json");
-    std::fs::write(&broken, "{\"items\": [\n  {\"external_id\": \"x\",\n  oops}\n]}").expect("write");
-    let out = run(vec!["catalogue".into(), "add".into(), broken.display().to_string()]).await;
+    std::fs::write(
+        &broken,
+        "{\"items\": [\n  {\"external_id\": \"x\",\n  oops}\n]}",
+    )
+    .expect("write");
+    let out = run(vec![
+        "catalogue".into(),
+        "add".into(),
+        broken.display().to_string(),
+    ])
+    .await;
     let why = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(why.contains("broken.json: line 3"), "{why}");
     let out = run(vec!["catalogue".into(), "add".into(), path]).await;
     let why = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(why.contains("already in") && why.contains("nothing was changed"), "{why}");
-    assert_eq!(item::Entity::find().count(db).await.expect("count"), before + 1);
+    assert!(
+        why.contains("already in") && why.contains("nothing was changed"),
+        "{why}"
+    );
+    assert_eq!(
+        item::Entity::find().count(db).await.expect("count"),
+        before + 1
+    );
     app.stop().await;
 }
