@@ -127,6 +127,10 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
     loop {
         let page = feed(&app, &feed_key, &treated_user).await;
         if page["model_version"] == json!(candidate) {
+            println!(
+                "the challenger served its first feed {:.2} s after the experiment was created",
+                started.elapsed().as_secs_f64()
+            );
             assert!(
                 page["index_version"]
                     .as_str()
@@ -274,6 +278,7 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
     // Twice the clicks per user: a lift this large over 300 users is significant.
     assert!(ctr["relative"].as_f64().expect("lift") > 0.3, "{ctr}");
     assert_eq!(ctr["significant"], json!(true), "{ctr}");
+    println!("arms: {}\nctr: {ctr}", results["arms"]);
     metric("clicking_users");
     metric("conversions_per_user");
     assert_eq!(
