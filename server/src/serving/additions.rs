@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use app::error::ApiError;
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::delta::NewRow;
@@ -175,7 +176,9 @@ impl Serving {
         Ok((features, cards))
     }
 
-    /// Queues the served catalogue's active items that the snapshot lacks (after a load).
+    /// After a load, brings the snapshot up to what SQL says now: active items the published
+    /// index lacks are queued, items whose content changed since it was published are queued
+    /// to replace their rows, and items retired since are masked. Returns how many changed.
     pub(super) async fn enqueue_missing(&self) -> Result<usize, sea_orm::DbErr> {
         let Ok(snapshot) = self.snapshot() else {
             return Ok(0);
@@ -187,20 +190,50 @@ impl Serving {
         else {
             return Ok(0);
         };
-        let active: Vec<i64> = item::Entity::find()
+        let items: Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> = item::Entity::find()
             .select_only()
-            .column(item::Column::Id)
+            .columns([
+                item::Column::Id,
+                item::Column::UpdatedAt,
+                item::Column::RetiredAt,
+            ])
             .filter(item::Column::CatalogueId.eq(found.id))
-            .filter(item::Column::RetiredAt.is_null())
             .into_tuple()
             .all(&self.db)
             .await?;
-        let missing: Vec<i64> = active
-            .into_iter()
-            .filter(|id| !snapshot.row_of.contains_key(id))
-            .collect();
-        let n = missing.len();
+        // The index version ends with the publication's time in milliseconds.
+        let published = snapshot
+            .index_version
+            .rsplit('-')
+            .next()
+            .and_then(|millis| millis.parse::<i64>().ok())
+            .and_then(DateTime::from_timestamp_millis);
+        let (mut missing, mut updated, mut retired) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, updated_at, retired_at) in items {
+            let served = snapshot.row_of.contains_key(&id);
+            match (retired_at.is_some(), served) {
+                (true, true) => retired.push(id),
+                (false, false) => missing.push(id),
+                (false, true) if published.is_some_and(|p| updated_at > p) => updated.push(id),
+                _ => {}
+            }
+        }
+        let n = missing.len() + updated.len() + retired.len();
+        if n > 0 {
+            tracing::info!(
+                missing = missing.len(),
+                updated = updated.len(),
+                retired = retired.len(),
+                "catching up with the catalogue since the index was published"
+            );
+        }
         self.enqueue_additions(missing);
+        self.enqueue_updates(&updated);
+        if !retired.is_empty()
+            && let Err(error) = self.retire_items(retired).await
+        {
+            tracing::warn!(code = %error.code, "items retired since the index are still served");
+        }
         Ok(n)
     }
 }

@@ -222,13 +222,8 @@ impl Serving {
         // Vectors of the old model mean nothing in the new space.
         self.users.invalidate_all();
         self.feeds.invalidate_all();
-        match self.enqueue_missing().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(
-                items = n,
-                "items added since the index was built are queued"
-            ),
-            Err(error) => tracing::warn!(%error, "cannot list the items the index lacks"),
+        if let Err(error) = self.enqueue_missing().await {
+            tracing::warn!(%error, "cannot compare the index with the catalogue");
         }
         Ok(true)
     }

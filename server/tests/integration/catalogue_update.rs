@@ -1,7 +1,7 @@
 //! Updating items through the catalogue API on the MovieLens serving world: an item's new
 //! title, text and picture reach SQL, its content features and its served vector within the
-//! configured delay; a bad batch (an unknown or retired item, no content, not a picture)
-//! changes nothing.
+//! configured delay, and again after a restart from an index published before; a bad batch (an
+//! unknown or retired item, no content, not a picture) changes nothing.
 
 use std::time::{Duration, Instant};
 
@@ -176,6 +176,28 @@ async fn an_updated_item_is_served_with_its_new_content_and_bad_updates_change_n
             .await
             .expect("q");
         assert_eq!(after, Some(before));
+    }
+
+    // After a restart, from an index published before both changes: the retired item is
+    // masked at once, and the update is filed again within the delay.
+    let app = app.restart().await;
+    let snapshot = app.state.serving.snapshot().expect("served");
+    let row = snapshot.row_of.get(&retired.id);
+    assert!(
+        row.is_none_or(|r| !snapshot.is_live(*r)),
+        "the retired item is served"
+    );
+    let asked = Instant::now();
+    loop {
+        let (_, now) = similar(&app, target.id).await;
+        if now == served {
+            break;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(30),
+            "the old vector is served again"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.stop().await;
 }

@@ -131,6 +131,17 @@ impl TestApp {
         key
     }
 
+    /// Stops the server and starts a new one on the same folders and keys (a restart).
+    pub async fn restart(mut self) -> Self {
+        let dir = self._dir.take();
+        let keys = std::mem::take(&mut self.keys);
+        let settings = self.state.settings.as_ref().clone();
+        self.stop().await;
+        let mut app = Self::start(settings, dir).await;
+        app.keys = keys;
+        app
+    }
+
     /// Signals shutdown and waits for the server to finish.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
