@@ -241,6 +241,15 @@ pub fn load_weights(
     store: &mut nn::VarStore,
     meta: &CheckpointMeta,
 ) -> Result<(), CheckpointError> {
+    let path = verified_weights(dir, meta)?;
+    store.load(&path).map_err(|e| CheckpointError::Read {
+        reason: e.to_string().lines().next().unwrap_or_default().to_owned(),
+        path,
+    })
+}
+
+/// The path of `dir`'s weights file, once its bytes match the digest `meta` recorded.
+fn verified_weights(dir: &Path, meta: &CheckpointMeta) -> Result<PathBuf, CheckpointError> {
     let path = dir.join(&meta.weights_file);
     let read = |reason: String| CheckpointError::Read {
         path: path.clone(),
@@ -252,9 +261,7 @@ pub fn load_weights(
             "its digest does not match {META}: truncated, corrupt, or from another save"
         )));
     }
-    store
-        .load(&path)
-        .map_err(|e| read(e.to_string().lines().next().unwrap_or_default().to_owned()))
+    Ok(path)
 }
 
 /// The named tensors of `dir`'s weights (on the CPU), after checking the digest.
@@ -265,18 +272,11 @@ pub fn read_tensors(
     dir: &Path,
     meta: &CheckpointMeta,
 ) -> Result<Vec<(String, tch::Tensor)>, CheckpointError> {
-    let path = dir.join(&meta.weights_file);
-    let read = |reason: String| CheckpointError::Read {
-        path: path.clone(),
-        reason,
-    };
-    let bytes = std::fs::read(&path).map_err(|e| read(e.to_string()))?;
-    if digest(&bytes) != meta.weights_digest {
-        return Err(read(format!(
-            "its digest does not match {META}: truncated, corrupt, or from another save"
-        )));
-    }
-    tch::Tensor::read_safetensors(&path).map_err(|e| read(e.to_string()))
+    let path = verified_weights(dir, meta)?;
+    tch::Tensor::read_safetensors(&path).map_err(|e| CheckpointError::Read {
+        reason: e.to_string(),
+        path,
+    })
 }
 
 /// Rebuilds the model saved in `dir` for data of `shapes`, on `device`.

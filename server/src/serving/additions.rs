@@ -13,6 +13,7 @@ use app::error::ApiError;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
+use super::catch_up::CatalogueChanges;
 use super::delta::NewRow;
 use super::engine::Serving;
 use super::snapshot::Snapshot;
@@ -208,32 +209,22 @@ impl Serving {
             .next()
             .and_then(|millis| millis.parse::<i64>().ok())
             .and_then(DateTime::from_timestamp_millis);
-        let (mut missing, mut updated, mut retired) = (Vec::new(), Vec::new(), Vec::new());
+        let mut changes = CatalogueChanges::default();
         for (id, updated_at, retired_at) in items {
-            let served = snapshot.row_of.contains_key(&id);
-            match (retired_at.is_some(), served) {
-                (true, true) => retired.push(id),
-                (false, false) => missing.push(id),
-                (false, true) if published.is_some_and(|p| updated_at > p) => updated.push(id),
-                _ => {}
-            }
-        }
-        let n = missing.len() + updated.len() + retired.len();
-        if n > 0 {
-            tracing::info!(
-                missing = missing.len(),
-                updated = updated.len(),
-                retired = retired.len(),
-                "catching up with the catalogue since the index was published"
+            let changed = published.is_some_and(|p| updated_at > p);
+            changes.file(
+                id,
+                retired_at.is_some(),
+                snapshot.row_of.contains_key(&id),
+                changed,
             );
         }
-        self.enqueue_additions(missing);
-        self.enqueue_updates(&updated);
-        if !retired.is_empty()
-            && let Err(error) = self.retire_items(retired).await
-        {
-            tracing::warn!(code = %error.code, "items retired since the index are still served");
-        }
+        let n = changes.len();
+        self.apply_catalogue_changes(
+            changes,
+            "catching up with the catalogue since the index was published",
+        )
+        .await;
         Ok(n)
     }
 }

@@ -34,6 +34,31 @@ impl CatalogueCursor {
     }
 }
 
+/// What the served snapshot lacks of SQL's catalogue.
+#[derive(Default)]
+pub(super) struct CatalogueChanges {
+    added: Vec<i64>,
+    updated: Vec<i64>,
+    retired: Vec<i64>,
+}
+
+impl CatalogueChanges {
+    /// Files an item by SQL's word (retired or not), whether the snapshot serves it, and
+    /// whether its content changed since the snapshot's copy was made.
+    pub(super) fn file(&mut self, id: i64, retired: bool, served: bool, changed: bool) {
+        match (retired, served) {
+            (true, true) => self.retired.push(id),
+            (false, false) => self.added.push(id),
+            (false, true) if changed => self.updated.push(id),
+            _ => {}
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.added.len() + self.updated.len() + self.retired.len()
+    }
+}
+
 impl Serving {
     /// Notes items the API has just queued (added, updated or retired).
     pub fn note_catalogue_change(&self, ids: &[i64]) {
@@ -66,7 +91,7 @@ impl Serving {
         let Ok(snapshot) = self.snapshot() else {
             return;
         };
-        let (mut added, mut updated, mut retired) = (Vec::new(), Vec::new(), Vec::new());
+        let mut changes = CatalogueChanges::default();
         if let Ok(mut cursor) = self.catalogue_cursor.lock() {
             for (id, updated_at, retired_at) in changed {
                 let at = retired_at.unwrap_or(updated_at).max(updated_at);
@@ -75,22 +100,28 @@ impl Serving {
                 }
                 cursor.queued.insert(id, at);
                 let served = snapshot.row_of.contains_key(&id);
-                match (retired_at.is_some(), served) {
-                    (true, true) => retired.push(id),
-                    (true, false) => {}
-                    (false, false) => added.push(id),
-                    (false, true) => updated.push(id),
-                }
+                changes.file(id, retired_at.is_some(), served, true);
             }
             cursor.seen_until = Some(started);
             cursor.queued.retain(|_, at| *at >= since);
         }
+        self.apply_catalogue_changes(changes, "catalogue changes from another writer")
+            .await;
+    }
+
+    /// Queues added and updated items for the next additions pass, and masks retired ones now.
+    pub(super) async fn apply_catalogue_changes(&self, changes: CatalogueChanges, why: &str) {
+        let CatalogueChanges {
+            added,
+            updated,
+            retired,
+        } = changes;
         if added.len() + updated.len() + retired.len() > 0 {
             tracing::info!(
                 added = added.len(),
                 updated = updated.len(),
                 retired = retired.len(),
-                "catalogue changes from another writer"
+                "{why}"
             );
         }
         self.enqueue_additions(added);

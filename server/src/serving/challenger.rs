@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::delta::push_projection;
 use super::snapshot::{Snapshot, SnapshotError, ivf};
 use super::workers::{EncoderSource, ModelPool, StoredFeatures};
 use crate::config::SnapshotSettings;
@@ -104,18 +105,8 @@ impl Snapshot {
                 return Err(model_error(dir, "vectors of different widths"));
             }
             vectors.extend_from_slice(&item.vector);
-            for (source, flat, has) in [
-                (&item.history_text, &mut history_text, &mut has_text),
-                (&item.history_image, &mut history_image, &mut has_image),
-            ] {
-                let present = source.len() == fd;
-                if present {
-                    flat.extend_from_slice(source);
-                } else {
-                    flat.extend(std::iter::repeat_n(0.0, fd));
-                }
-                has.push(present);
-            }
+            push_projection(&item.history_text, fd, &mut history_text, &mut has_text);
+            push_projection(&item.history_image, fd, &mut history_image, &mut has_image);
         }
         drop(indexed);
         let (ann, probes) = ivf(&vectors, dim, settings)?;

@@ -63,18 +63,13 @@ impl Snapshot {
             vectors.extend_from_slice(&indexed.vector);
             new_vectors.extend_from_slice(&indexed.vector);
             new_rows.push(i64::from(row));
-            for (source, flat, has) in [
-                (&indexed.history_text, &mut history_text, &mut has_text),
-                (&indexed.history_image, &mut history_image, &mut has_image),
-            ] {
-                let present = source.len() == fd;
-                if present {
-                    flat.extend_from_slice(source);
-                } else {
-                    flat.extend(std::iter::repeat_n(0.0, fd));
-                }
-                has.push(present);
-            }
+            push_projection(&indexed.history_text, fd, &mut history_text, &mut has_text);
+            push_projection(
+                &indexed.history_image,
+                fd,
+                &mut history_image,
+                &mut has_image,
+            );
         }
         let ann = self.ann.with_appended(&new_rows, &new_vectors)?;
         Ok(Self {
@@ -101,6 +96,17 @@ impl Snapshot {
             model: self.model.clone(),
         })
     }
+}
+
+/// Appends a row's user-tower projection (`fd` wide), or zeros and `false` when it has none.
+pub(super) fn push_projection(source: &[f32], fd: usize, flat: &mut Vec<f32>, has: &mut Vec<bool>) {
+    let present = source.len() == fd;
+    if present {
+        flat.extend_from_slice(source);
+    } else {
+        flat.extend(std::iter::repeat_n(0.0, fd));
+    }
+    has.push(present);
 }
 
 fn with_room<T: Clone>(v: &[T], extra: usize) -> Vec<T> {
