@@ -161,16 +161,21 @@ pub async fn load(
     Ok(ExperimentData { users, pre, days })
 }
 
+/// Zero totals for every assigned user, aligned with `users`.
+pub(super) fn zero_totals(users: &ArmUsers) -> Vec<Vec<UserTotals>> {
+    users
+        .iter()
+        .map(|u| vec![UserTotals::default(); u.len()])
+        .collect()
+}
+
 async fn pre_period(
     db: &DatabaseConnection,
     model: &experiment::Model,
-    slot: &HashMap<i64, (usize, usize)>,
-    users: &[Vec<Vec<Happening>>],
+    slot: &Slots,
+    users: &ArmUsers,
 ) -> Result<Vec<Vec<UserTotals>>, ApiError> {
-    let mut pre: Vec<Vec<UserTotals>> = users
-        .iter()
-        .map(|u| vec![UserTotals::default(); u.len()])
-        .collect();
+    let mut pre = zero_totals(users);
     let Some(advertiser) = model.advertiser_id else {
         return Ok(pre);
     };

@@ -4,8 +4,6 @@
 //! is its revenue), so the same tests read CTR, saves per click, clicking users, and saves per
 //! user. The pre-period covariate is each user's clicks and saves in the weeks before.
 
-use std::collections::HashMap;
-
 use app::error::ApiError;
 use chrono::{DateTime, Duration, Utc};
 use futures::TryStreamExt;
@@ -14,7 +12,9 @@ use sea_orm::{
 };
 
 use super::database;
-use super::experiment_data::{ExperimentData, Happening, Kind, PRE_PERIOD_DAYS, UserTotals};
+use super::experiment_data::{
+    ArmUsers, ExperimentData, Happening, Kind, PRE_PERIOD_DAYS, Slots, UserTotals, zero_totals,
+};
 use crate::db::entities::{experiment, experiment_assignment as assignment, interaction};
 
 fn joined() -> RelationDef {
@@ -83,13 +83,10 @@ pub async fn load(
 async fn pre_period(
     db: &DatabaseConnection,
     model: &experiment::Model,
-    slot: &HashMap<i64, (usize, usize)>,
-    users: &[Vec<Vec<Happening>>],
+    slot: &Slots,
+    users: &ArmUsers,
 ) -> Result<Vec<Vec<UserTotals>>, ApiError> {
-    let mut pre: Vec<Vec<UserTotals>> = users
-        .iter()
-        .map(|u| vec![UserTotals::default(); u.len()])
-        .collect();
+    let mut pre = zero_totals(users);
     let from = model.starts_at - Duration::days(PRE_PERIOD_DAYS);
     let mut rows = interaction::Entity::find()
         .select_only()

@@ -81,16 +81,7 @@ pub async fn post_json_with(
     body: &serde_json::Value,
     headers: &[(&str, &str)],
 ) -> Response {
-    let bytes = serde_json::to_vec(body).expect("JSON");
-    send(
-        addr,
-        "POST",
-        path,
-        Some("application/json"),
-        headers,
-        &bytes,
-    )
-    .await
+    send_json(addr, "POST", path, body, headers).await
 }
 
 /// PUT JSON with extra headers.
@@ -100,8 +91,26 @@ pub async fn put_json_with(
     body: &serde_json::Value,
     headers: &[(&str, &str)],
 ) -> Response {
+    send_json(addr, "PUT", path, body, headers).await
+}
+
+async fn send_json(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &serde_json::Value,
+    headers: &[(&str, &str)],
+) -> Response {
     let bytes = serde_json::to_vec(body).expect("JSON");
-    send(addr, "PUT", path, Some("application/json"), headers, &bytes).await
+    send(
+        addr,
+        method,
+        path,
+        Some("application/json"),
+        headers,
+        &bytes,
+    )
+    .await
 }
 
 async fn send(
