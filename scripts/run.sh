@@ -18,7 +18,12 @@ for arg in "$@"; do
   esac
 done
 set -- "${args[@]}"
+# Each stage prints its wall time, so a slow first start says where the time went.
+started=$SECONDS
+stage() { printf '\033[1;35m==> %s\033[0m (%ss)\n' "$*" "$((SECONDS - started))"; }
+stage "build (server + wasm)"
 cargo leptos build "$@"
+stage "demo data, encoders, model and index (each once)"
 vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 "$vitrine" import --if-missing movielens
 "$vitrine" import --if-missing fashion
@@ -35,4 +40,5 @@ vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 # `vitrine index` without --if-missing redo them; a running server picks up a new index.
 "$vitrine" train --catalogue fashion --k-core 2 --max-epochs 8 --if-missing
 "$vitrine" index --if-missing
+stage "serving"
 exec cargo leptos serve "$@"

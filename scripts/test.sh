@@ -8,6 +8,8 @@
 # (lancedb, datafusion, tch) compile once.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Installs what is missing, then `scripts/setup.sh --check`: a required piece that is absent
+# fails here, by name, even where the build cache would let everything else pass.
 scripts/setup.sh
 source scripts/env.sh
 

@@ -26,6 +26,8 @@
 //! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
 //!   `train`, `index`, `evaluate`, `rollup`, `accounts`, `users`, `bench`)
 //!
+//! - `float_roundtrip_tests` (tests only) every persisted float comes back bit for bit
+//!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 
 pub mod agreement;
@@ -49,6 +51,9 @@ pub mod state;
 pub mod system;
 pub mod telemetry;
 pub mod vector;
+
+#[cfg(test)]
+mod float_roundtrip_tests;
 
 pub use http::run;
 pub use state::AppState;

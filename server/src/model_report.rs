@@ -185,7 +185,7 @@ struct StoredMetrics {
 }
 
 /// The most recently written `evaluation-*.json`; an unreadable one is skipped with a warning.
-fn newest_evaluation(dir: &Path) -> Option<EvaluationSummary> {
+pub(crate) fn newest_evaluation(dir: &Path) -> Option<EvaluationSummary> {
     let mut reports: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(Result::ok)
@@ -253,18 +253,25 @@ mod tests {
             })
             .to_string()
         };
-        std::fs::write(dir.path().join("evaluation-old.json"), report("old", 0.1))
-            .expect("write a report");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        std::fs::write(dir.path().join("evaluation-new.json"), report("new", 0.3))
-            .expect("write a report");
+        // Modification times are set, not slept for: a file system with coarse timestamps
+        // would otherwise give two reports the same time.
+        let at = |seconds: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+        let write = |name: &str, text: &str, modified: std::time::SystemTime| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write a report");
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(modified))
+                .expect("set the time");
+        };
+        write("evaluation-old.json", &report("old", 0.1), at(1_000));
+        write("evaluation-new.json", &report("new", 0.3), at(2_000));
         let found = newest_evaluation(dir.path()).expect("a report");
         assert_eq!(found.catalogue, "new");
         assert_eq!(found.models[0].ndcg_at_10, 0.3);
         // A newer but truncated report is skipped, not fatal.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        std::fs::write(dir.path().join("evaluation-broken.json"), "{\"catalogue\":")
-            .expect("write a report");
+        write("evaluation-broken.json", "{\"catalogue\":", at(3_000));
         assert_eq!(
             newest_evaluation(dir.path()).expect("a report").catalogue,
             "new"

@@ -81,12 +81,12 @@ fn file_error(path: &Path, e: impl std::fmt::Display) -> RegistryError {
     }
 }
 
-fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, RegistryError> {
+pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, RegistryError> {
     let bytes = std::fs::read(path).map_err(|e| file_error(path, e))?;
     serde_json::from_slice(&bytes).map_err(|e| file_error(path, e))
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), RegistryError> {
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), RegistryError> {
     let json = serde_json::to_vec_pretty(value).map_err(|e| file_error(path, e))?;
     crate::fsio::write(path, &json).map_err(|e| file_error(path, e))
 }

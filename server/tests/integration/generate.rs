@@ -96,8 +96,8 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
         &std::fs::read(config.out_dir.join("ground_truth.json")).expect("ground truth file"),
     )
     .expect("json");
-    // JSON parsing may move a float by one unit in the last place.
-    assert!((on_disk.expected_ctr - truth.expected_ctr).abs() < 1e-12);
+    // Exactly: serde_json parses floats back bit for bit (float_roundtrip).
+    assert_eq!(on_disk.expected_ctr.to_bits(), truth.expected_ctr.to_bits());
     assert_eq!(
         (&on_disk.counts, &on_disk.params, on_disk.events),
         (&truth.counts, &truth.params, truth.events)

@@ -10,7 +10,7 @@ use crate::http_client::{get, get_with};
 use crate::import_movielens::{counts, fresh_sqlite, movielens_dir};
 use crate::support::TestApp;
 
-fn postgres_url() -> Option<String> {
+pub fn postgres_url() -> Option<String> {
     match std::env::var("VITRINE_TEST_POSTGRES_URL") {
         Ok(url) => Some(url),
         Err(_) if std::env::var("VITRINE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {

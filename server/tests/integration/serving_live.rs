@@ -117,9 +117,7 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
     .insert(db)
     .await
     .expect("creative");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    // A context the user has not asked for before: a fresh ranking, not the cached one.
-    let (_, feed) = recommend(&app, json!({"user_id": "3", "num_recommendations": 10, "exclude_seen": true, "context": {"text": "fresh"}})).await;
+    let feed = fresh_feed_until(&app, "fresh", |feed| sponsored_count(feed) > 0).await;
     let sponsored: Vec<&serde_json::Value> = feed["items"]
         .as_array()
         .expect("items")
@@ -147,12 +145,7 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
         (json!(1), json!(1)),
         "{retried}"
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let (_, spent) = recommend(
-        &app,
-        json!({"user_id": "3", "num_recommendations": 10, "context": {"text": "later"}}),
-    )
-    .await;
+    let spent = fresh_feed_until(&app, "later", |feed| sponsored_count(feed) == 0).await;
     assert!(
         spent["items"]
             .as_array()
@@ -162,6 +155,39 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
         "{spent}"
     );
     app.stop().await;
+}
+
+fn sponsored_count(feed: &serde_json::Value) -> usize {
+    feed["items"].as_array().map_or(0, |items| {
+        items.iter().filter(|i| !i["sponsored"].is_null()).count()
+    })
+}
+
+/// User 3's feed, ranked afresh (a context not asked for before, so no cached feed answers)
+/// until `done` holds or 20 s pass. The promotions are re-read in the background every second;
+/// a fixed sleep would race that task on a busy machine.
+async fn fresh_feed_until(
+    app: &crate::support::TestApp,
+    context: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut text = context.to_owned();
+    let mut attempt = 0;
+    loop {
+        let (status, feed) = recommend(
+            app,
+            json!({"user_id": "3", "num_recommendations": 10, "context": {"text": text}}),
+        )
+        .await;
+        assert_eq!(status, 200, "{feed}");
+        if done(&feed) || std::time::Instant::now() > deadline {
+            return feed;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        attempt += 1;
+        text = format!("{context} {attempt}");
+    }
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use server::eval::Split;
 use server::eval::harness::two_tower_scores;
 use server::eval::rank::items_by_user;
 use server::eval::source::{self, Positives, ProtocolData};
-use server::recsys::checkpoint::{self, CheckpointError};
+use server::recsys::checkpoint::{self, CheckpointError, EpochRecord};
 use server::recsys::inputs::{ItemInputs, UserInputs};
 use server::recsys::train::{self, TrainData};
 use server::recsys::two_tower::Shapes;
@@ -36,6 +36,15 @@ async fn movielens_protocol() -> ProtocolData {
     .expect("protocol data");
     app.stop().await;
     protocol
+}
+
+/// The part of an epoch's record that a seeded run must reproduce exactly: the epoch, its loss
+/// and its validation NDCG@10 (bits, so that -0.0 and NaN would count too), not its duration.
+fn reproducible(history: &[EpochRecord]) -> Vec<(usize, u64, u64)> {
+    history
+        .iter()
+        .map(|r| (r.epoch, r.loss.to_bits(), r.valid_ndcg_at_10.to_bits()))
+        .collect()
 }
 
 fn small_settings() -> (TwoTowerSettings, TrainingSettings) {
@@ -108,14 +117,7 @@ async fn the_movielens_protocol_has_the_published_counts_and_training_is_reprodu
     )
     .expect("train");
     assert_eq!(first.history.len(), 2);
-    for (a, b) in first.history.iter().zip(&second.history) {
-        assert_eq!(
-            (a.loss, a.valid_ndcg_at_10),
-            (b.loss, b.valid_ndcg_at_10),
-            "epoch {}",
-            a.epoch
-        );
-    }
+    assert_eq!(reproducible(&first.history), reproducible(&second.history));
     assert!(first.best_valid.ndcg_at_10 > 0.0);
 
     // The checkpoint rebuilds a model that scores exactly like the trained one.
@@ -149,7 +151,20 @@ async fn the_movielens_protocol_has_the_published_counts_and_training_is_reprodu
     let kept = meta.history.len();
     assert_eq!(kept, meta.epoch);
     assert_eq!(resumed.history.len(), 3);
-    assert_eq!(resumed.history[..kept], first.history[..kept]);
+    // What was reproduced: the model and its metrics, never the wall-clock seconds.
+    assert_eq!(
+        reproducible(&resumed.history[..kept]),
+        reproducible(&first.history[..kept])
+    );
+    // What was carried: the checkpoint's records, every float bit for bit (the seconds too),
+    // through checkpoint.json (serde_json's float_roundtrip; see float_roundtrip_tests).
+    let carried = |h: &[EpochRecord]| -> Vec<u64> {
+        h.iter()
+            .flat_map(|r| [r.loss, r.valid_ndcg_at_10, r.seconds])
+            .map(f64::to_bits)
+            .collect()
+    };
+    assert_eq!(carried(&resumed.history[..kept]), carried(&meta.history));
 
     check_bad_checkpoints(dir.path(), &shapes);
 }
