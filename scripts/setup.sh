@@ -99,7 +99,7 @@ wasm_bindgen_version() {
 step_cargo_leptos() {
   mkdir -p "$VITRINE_TOOLS/bin"
   if ! cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    log "tools: building cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads; about 15 minutes)"
+    log "tools: building cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads; about 10 minutes)"
     install_locked cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas 0.14.1 --features no_downloads
   fi
 }
@@ -108,7 +108,7 @@ step_wasm_bindgen() {
   local wb; wb=$(wasm_bindgen_version)
   [ -n "$wb" ] || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb"; then
-    log "tools: building wasm-bindgen-cli $wb (about 7 minutes)"
+    log "tools: building wasm-bindgen-cli $wb (about 2 minutes)"
     install_locked wasm-bindgen-cli "$wb" webpki-roots 1.0.10
   fi
 }
