@@ -169,7 +169,7 @@ timed() {
 
 check_failed=0
 if [ -t 1 ]; then green='\033[32m' red='\033[31m' plain='\033[0m'; else green='' red='' plain=''; fi
-present() { printf "  ${green}ok${plain}       %-28s %s\n" "$1" "$2"; }
+present() { printf "  ${green}ok${plain}       %-28s %.72s\n" "$1" "$2"; }
 absent() {
   printf "  ${red}MISSING${plain}  %-28s %s\n" "$1" "$2"
   check_failed=1
@@ -206,6 +206,9 @@ venv_torch() {
     && "$VITRINE_VENV/bin/python" -c 'import torch; print("torch", torch.__version__, "(" + torch.__path__[0] + ")")'
 }
 
+# Debian's wrapper script prints a harmless shell warning on stderr first.
+chromium_version() { chromium --version 2>/dev/null | grep -m1 '^Chromium '; }
+
 node_20() { node --version | grep -E '^v(2[0-9]|[3-9][0-9])\.'; }
 
 # wrk prints its version with its usage and exits 1.
@@ -222,7 +225,7 @@ check() {
   probe "protoc well-known types" "libprotobuf-dev (scripts/setup.sh apt)" protoc_well_known_types
   probe "g++" "g++ (scripts/setup.sh apt)" g++ --version
   probe "openssl for pkg-config" "libssl-dev pkg-config (scripts/setup.sh apt)" pkg-config --modversion openssl
-  probe "chromium" "chromium (scripts/setup.sh apt)" chromium --version
+  probe "chromium" "chromium (scripts/setup.sh apt)" chromium_version
   probe "font: DejaVu Sans" "fonts-dejavu-core (scripts/setup.sh apt)" file_under /usr/share/fonts DejaVuSans.ttf
   probe "font: Liberation Sans" "fonts-liberation (scripts/setup.sh apt)" file_under /usr/share/fonts LiberationSans-Regular.ttf
   probe "PostgreSQL initdb, pg_ctl" "postgresql (scripts/setup.sh apt)" postgres_bin

@@ -29,6 +29,17 @@ fn line<'a>(report: &'a str, piece: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line for {piece} in:\n{report}"))
 }
 
+/// The check, run with `env`, exits 1, and reports `piece` missing with `fix` beside it.
+fn fails_naming(env: &[(&str, &Path)], piece: &str, fix: &str) {
+    let (ok, report) = check(env);
+    assert!(!ok, "must fail:\n{report}");
+    let found = line(&report, piece).trim_start();
+    assert!(
+        found.starts_with("MISSING") && found.contains(fix),
+        "{found}"
+    );
+}
+
 #[test]
 fn the_set_up_check_passes_here_and_names_what_is_absent() {
     // This machine ran scripts/setup.sh (the test command does so first).
@@ -60,22 +71,18 @@ fn the_set_up_check_passes_here_and_names_what_is_absent() {
     let protoc = bare.path().join("bin/protoc");
     std::fs::create_dir_all(protoc.parent().expect("bin")).expect("mkdir");
     std::fs::copy("/usr/bin/protoc", &protoc).expect("copy protoc");
-    let (ok, report) = check(&[("PROTOC", &protoc)]);
-    assert!(!ok, "must fail:\n{report}");
-    let protos = line(&report, "protoc well-known types");
-    assert!(
-        protos.contains("MISSING") && protos.contains("libprotobuf-dev"),
-        "{protos}"
+    fails_naming(
+        &[("PROTOC", &protoc)],
+        "protoc well-known types",
+        "libprotobuf-dev",
     );
 
     // No venv (a fresh machine): named, with the step that brings it; nothing is created.
     let nowhere = bare.path().join("no-venv");
-    let (ok, report) = check(&[("VITRINE_VENV", &nowhere)]);
-    assert!(!ok, "must fail:\n{report}");
-    let venv = line(&report, "venv with torch");
-    assert!(
-        venv.contains("MISSING") && venv.contains("scripts/setup.sh venv"),
-        "{venv}"
+    fails_naming(
+        &[("VITRINE_VENV", &nowhere)],
+        "venv with torch",
+        "scripts/setup.sh venv",
     );
     assert!(!nowhere.exists(), "--check installs nothing");
 }
