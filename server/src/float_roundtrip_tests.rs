@@ -179,7 +179,8 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// `checkpoint.json`, written as `checkpoint::save` writes it and read by `read_meta`.
+    /// `checkpoint.json`, written by `checkpoint::commit` (as `save` and `publish` do) and read
+    /// by `read_meta`.
     #[test]
     fn checkpoints_keep_every_float(
         best in finite(),
@@ -188,7 +189,7 @@ proptest! {
     ) {
         let meta = checkpoint_meta(best, &knobs, &history);
         let dir = tempfile::tempdir().expect("tempdir");
-        write(dir.path(), checkpoint::META, &serde_json::to_vec_pretty(&meta).expect("json"));
+        checkpoint::commit(dir.path(), &meta).expect("write");
         let back = checkpoint::read_meta(dir.path(), None).expect("read");
         prop_assert_eq!(history_floats(&back), history_floats(&meta));
     }

@@ -25,7 +25,6 @@
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
 //! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
 //!   `train`, `index`, `evaluate`, `rollup`, `accounts`, `users`, `bench`)
-//!
 //! - `float_roundtrip_tests` (tests only) every persisted float comes back bit for bit
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.

@@ -105,7 +105,7 @@ pub fn save(
 }
 
 /// Writes `meta` as the folder's checkpoint, then removes the files it no longer names.
-fn commit(dir: &Path, meta: &CheckpointMeta) -> Result<(), CheckpointError> {
+pub(crate) fn commit(dir: &Path, meta: &CheckpointMeta) -> Result<(), CheckpointError> {
     let path = dir.join(META);
     let write = |reason: String| CheckpointError::Write {
         path: path.clone(),
