@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::wire::{
     CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CategoryList,
     CreateExperiment, CreateStudy, EventBatch, EventsReport, ExperimentList, ExperimentResults,
-    ExperimentSummary, ModelReport, PowerRequest, PowerResponse, RecommendRequest,
+    ExperimentSummary, ModelReport, PlantedTastes, PowerRequest, PowerResponse, RecommendRequest,
     RecommendResponse, SimilarRequest, SimilarResponse, StudyList, StudyResults, StudySummary,
     SystemReport,
 };
@@ -42,6 +42,8 @@ pub trait FeedService: Send + Sync {
     async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError>;
     /// The served catalogue's categories, largest first: the feed's filter.
     fn categories(&self) -> Result<CategoryList, ApiError>;
+    /// The tastes planted for a synthetic user of the generated world; none for anyone else.
+    async fn planted_tastes(&self, user_id: String) -> Result<Option<PlantedTastes>, ApiError>;
 }
 
 /// Who is asking: resolved once per request from an API key or the session cookie.

@@ -16,6 +16,8 @@ test('the feed, a category, then more like this', async ({ page }, info) => {
   const cards = page.locator('li.feed-card');
   await expect(cards).toHaveCount(24);
   await expect(cards.first().locator('.chip')).not.toBeEmpty();
+  // The demo user is synthetic: the line under the feed names the tastes the world planted.
+  await expect(page.getByTestId('planted-tastes')).toContainText(/Likes: .+; dislikes: .+/);
   // The pictures load (a broken URL leaves naturalWidth at 0).
   const picture = cards.first().locator('img');
   await expect(picture).toBeVisible();

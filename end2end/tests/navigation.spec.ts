@@ -28,6 +28,8 @@ test('the system page reports libtorch, the database and LanceDB', async ({ page
   // The model half: doctor's agreement check, the served weights, the curve and the evaluation.
   await expect(page.getByTestId('agreement')).toContainText('SQL and LanceDB agree');
   await expect(page.getByTestId('weights')).toHaveText(/^[0-9a-f]{12}$/);
+  // The demo world is generated: the model's validation NDCG@10 stands beside the planted ceiling.
+  await expect(page.getByTestId('planted-ceiling')).toHaveText(/^0\.\d{4} \(the model reaches \d+%\)$/);
   await expect(page.locator('figure.chart', { hasText: 'Training loss' }).locator('svg')).toBeVisible();
   await expect(page.getByTestId('evaluation').getByRole('row', { name: /two-tower/ })).toBeVisible();
   // The registry: the served weights are its serving version, with their validation NDCG@10.

@@ -91,12 +91,14 @@ fn checkpoint_meta(best: f64, knobs: &[f64; 5], history: &[(f64, f64, f64)]) -> 
         weights_digest: "0".repeat(64),
         weights_file: "model-0.safetensors".into(),
         vocabulary_file: None,
+        planted_ceiling_valid_ndcg_at_10: Some(best / 3.0),
     }
 }
 
 fn history_floats(meta: &CheckpointMeta) -> Vec<u64> {
     let mut out = setting_floats(&meta.model, &meta.training);
     out.push(meta.best_valid_ndcg_at_10.to_bits());
+    out.extend(meta.planted_ceiling_valid_ndcg_at_10.map(f64::to_bits));
     for r in &meta.history {
         out.extend(bits([r.loss, r.valid_ndcg_at_10, r.seconds]));
     }
@@ -114,6 +116,7 @@ fn metrics(f: &[f64; 8]) -> RankingMetrics {
         ndcg_at_20: f[6],
         coverage_at_20: f[7],
         users: 7,
+        ndcg_at_10_se: f[0] / 10.0,
     }
 }
 
@@ -145,6 +148,7 @@ fn report(models: &[[f64; 8]], seconds: f64) -> EvaluationReport {
                 name: format!("model {i}"),
                 valid: Some(metrics(m)),
                 test: metrics(m),
+                cold: Some(metrics(m)),
                 best_epoch: Some(1),
                 epochs_run: Some(2),
                 train_seconds: seconds,

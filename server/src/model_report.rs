@@ -121,6 +121,7 @@ fn status(meta: CheckpointMeta, published_at: Option<String>) -> ModelStatus {
         epoch: meta.epoch,
         epochs_run: meta.history.len(),
         best_valid_ndcg_at_10: meta.best_valid_ndcg_at_10,
+        planted_ceiling_ndcg_at_10: meta.planted_ceiling_valid_ndcg_at_10,
         modalities: meta
             .model
             .modalities

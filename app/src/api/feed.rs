@@ -3,8 +3,8 @@ use leptos::server_fn::codec::Json;
 
 use crate::error::ApiError;
 use crate::wire::{
-    CategoryList, EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest,
-    SimilarResponse,
+    CategoryList, EventBatch, EventsReport, PlantedTastes, RecommendRequest, RecommendResponse,
+    SimilarRequest, SimilarResponse,
 };
 
 /// A page of a user's feed, for the Feed page ("load more" passes the cursor back).
@@ -23,6 +23,15 @@ pub async fn fetch_similar(request: SimilarRequest) -> Result<SimilarResponse, A
 #[server(prefix = "/api/fn", endpoint = "categories", input = Json)]
 pub async fn fetch_categories() -> Result<CategoryList, ApiError> {
     crate::services::services()?.feed.categories()
+}
+
+/// The tastes the demo world planted for a synthetic user (the line under the feed).
+#[server(prefix = "/api/fn", endpoint = "planted_tastes", input = Json)]
+pub async fn fetch_planted_tastes(user_id: String) -> Result<Option<PlantedTastes>, ApiError> {
+    crate::services::services()?
+        .feed
+        .planted_tastes(user_id)
+        .await
 }
 
 /// What the Feed page saw and did: impressions, clicks and saves, never conversions (those

@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::feed::{fetch_categories, fetch_feed};
+use crate::api::feed::{fetch_categories, fetch_feed, fetch_planted_tastes};
 use crate::components::feed_card::{FeedCard, event, send, unique_key, urlencode};
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::wire::{
-    CategoryCount, FeedContext, FeedEventKind, FeedItem, RecommendRequest, RecommendResponse,
+    CategoryCount, FeedContext, FeedEventKind, FeedItem, PlantedTastes, RecommendRequest,
+    RecommendResponse,
 };
 
 /// The demo world's users (`vitrine generate`) and a visitor it has never seen.
@@ -48,6 +49,7 @@ pub fn FeedPage() -> impl IntoView {
         |(user_id, category, cursor)| fetch_feed(request(user_id, category, cursor)),
     );
     let categories = Resource::new(|| (), |_| fetch_categories());
+    let tastes = Resource::new(user, fetch_planted_tastes);
     view! {
         <Title text="Discover" />
         <header class="page-header">
@@ -73,6 +75,31 @@ pub fn FeedPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                tastes.await.ok().flatten().map(|planted| view! { <TastesLine planted /> })
+            })}
+        </Suspense>
+    }
+}
+
+/// What the synthetic world planted for this user, to hold the feed against.
+#[component]
+fn TastesLine(planted: PlantedTastes) -> impl IntoView {
+    let name = |label: &String| {
+        label
+            .split_once('=')
+            .map_or(label.clone(), |(_, v)| v.to_owned())
+    };
+    let likes: Vec<String> = planted.likes.iter().map(name).collect();
+    let dislikes: Vec<String> = planted.dislikes.iter().map(name).collect();
+    view! {
+        <p class="planted-tastes" data-testid="planted-tastes">
+            "A synthetic user: the demo world planted their tastes. Likes: "
+            <strong>{likes.join(", ")}</strong>
+            {(!dislikes.is_empty()).then(|| view! { "; dislikes: " <strong>{dislikes.join(", ")}</strong> })}
+            ". Pictures show silhouette, pattern and lightness; words show colour, material, fit, occasion and tone."
+        </p>
     }
 }
 

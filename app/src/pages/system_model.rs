@@ -77,7 +77,13 @@ fn ModelFacts(model: ModelStatus) -> impl IntoView {
                 <dt>"Inputs"</dt><dd>{model.modalities.join(" + ")}</dd>
                 <dt>"Dimensions"</dt><dd>{model.dim}</dd>
                 <dt>"Best epoch"</dt><dd>{format!("{} of {}", model.epoch, model.epochs_run)}</dd>
-                <dt>"Validation NDCG@10"</dt><dd>{format!("{:.4}", model.best_valid_ndcg_at_10)}</dd>
+                <dt>"Validation NDCG@10"</dt><dd data-testid="valid-ndcg">{format!("{:.4}", model.best_valid_ndcg_at_10)}</dd>
+                {model.planted_ceiling_ndcg_at_10.map(|ceiling| view! {
+                    <dt>"Planted ceiling"</dt>
+                    <dd data-testid="planted-ceiling" title="The synthetic world's own click model, ranked on the same validation split: no model can expect to do better">
+                        {format!("{ceiling:.4} (the model reaches {:.0}%)", 100.0 * model.best_valid_ndcg_at_10 / ceiling.max(f64::MIN_POSITIVE))}
+                    </dd>
+                })}
                 <dt>"Published"</dt><dd>{model.published_at.map(|t| t.chars().take(16).collect::<String>().replace('T', " ")).unwrap_or_else(|| "unknown".into())}</dd>
             </dl>
         </section>

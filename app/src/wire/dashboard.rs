@@ -65,6 +65,9 @@ pub struct ModelStatus {
     pub epoch: usize,
     pub epochs_run: usize,
     pub best_valid_ndcg_at_10: f64,
+    /// On a synthetic world: the planted model's validation NDCG@10 on the same split.
+    #[serde(default)]
+    pub planted_ceiling_ndcg_at_10: Option<f64>,
     /// The inputs the towers read, e.g. `id`, `text`, `image`.
     pub modalities: Vec<String>,
     pub dim: i64,

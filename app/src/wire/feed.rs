@@ -233,3 +233,13 @@ pub struct UserDeletion {
     pub events: u64,
     pub experiment_assignments: u64,
 }
+
+/// What `vitrine generate` planted for one of its synthetic users: the attribute values they
+/// like and dislike (`pattern=patterned`), so that a person can hold the feed against them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PlantedTastes {
+    pub user_id: String,
+    pub likes: Vec<String>,
+    pub dislikes: Vec<String>,
+}

@@ -10,7 +10,7 @@ use clap::Args;
 use crate::config::{Modality, Settings};
 use crate::db::Database;
 use crate::eval::Split;
-use crate::eval::harness::{self, HarnessOptions, Variant};
+use crate::eval::harness::{self, ColdSetup, HarnessOptions, Variant};
 use crate::eval::report::{DatasetStats, EvaluationReport};
 use crate::eval::source::{self, Positives};
 use crate::recsys::device::resolve_device;
@@ -39,6 +39,11 @@ pub struct EvaluateArgs {
     /// Skip the baselines.
     #[arg(long)]
     pub no_baselines: bool,
+    /// The cold-start protocol: hold out this share of the items (seeded) with every
+    /// interaction they have, train on the rest, and also rank the held-out items for the
+    /// users who interacted with them (for example 0.2).
+    #[arg(long, value_parser = share)]
+    pub cold_items: Option<f64>,
     /// Cap the two-tower's epochs (early stopping usually ends sooner).
     #[arg(long)]
     pub max_epochs: Option<usize>,
@@ -113,6 +118,21 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let (data, positives) =
         load_protocol(&settings, &args.catalogue, args.k_core, args.max_users).await?;
+    let seed = settings.training.seed;
+    let (data, cold) = match args.cold_items {
+        Some(share) => {
+            let (warm, cold) = crate::eval::cold::hold_out(&data, share, seed);
+            let pairs: usize = cold.relevant.iter().map(Vec::len).sum();
+            println!(
+                "cold start: {} items held out with {pairs} interactions; {} warm items, {} interactions",
+                cold.item_ids.len(),
+                warm.dataset.item_count(),
+                warm.dataset.interactions.len()
+            );
+            (warm, Some(cold))
+        }
+        None => (data, None),
+    };
     let d = &data.dataset;
     let modalities = available_modalities(&settings, &data)?;
     let variants = if args.ablation {
@@ -121,7 +141,6 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
         vec![Variant::named(modalities)]
     };
 
-    let seed = settings.training.seed;
     let split = Split::by_user_ratio(d, [0.8, 0.1, 0.1], seed);
     let out_dir = args
         .out_dir
@@ -135,10 +154,17 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
     }
     let device = resolve_device(training.device)?;
     let oracle = match &args.truth_dir {
-        Some(dir) => {
-            let db = Database::connect(&settings.database).await?;
-            Some(crate::eval::oracle::planted(db.conn(), &data, dir).await?)
-        }
+        Some(dir) => Some(crate::eval::oracle::planted(&data, dir)?),
+        None => None,
+    };
+    let cold = match cold {
+        Some(items) => Some(ColdSetup {
+            oracle_columns: oracle
+                .as_ref()
+                .map(|o| o.columns_for(&items.item_ids))
+                .transpose()?,
+            items,
+        }),
         None => None,
     };
     let options = HarnessOptions {
@@ -149,6 +175,7 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
         variants,
         device,
         oracle,
+        cold,
     };
     if training.threads > 0 {
         tch::set_num_threads(i32::try_from(training.threads).unwrap_or(1));
@@ -218,7 +245,8 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Id only, each content modality alone, content together, and everything.
+/// Id only, each content modality alone, content together, and everything; none with the
+/// category embedding, so that id only knows nothing about an item but its id.
 fn ablations(data: &source::ProtocolData) -> Vec<Variant> {
     use Modality::{Id, Image, Text};
     let mut sets = vec![vec![Id]];
@@ -236,7 +264,16 @@ fn ablations(data: &source::ProtocolData) -> Vec<Variant> {
         }
         sets.push(all);
     }
-    sets.into_iter().map(Variant::named).collect()
+    sets.into_iter().map(Variant::ablated).collect()
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a share strictly between 0 and 1"))
+    }
 }
 
 /// Writes a report or chart whole or not at all ([`crate::fsio`]).

@@ -155,6 +155,7 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
             .with_context(|| format!("clearing {}", staging.display()))?;
     }
     let (catalogue, dir) = (args.catalogue.clone(), staging.clone());
+    let truth_dir = settings.data.dir.join("ground_truth");
     let vocabulary = crate::recsys::vocab::Vocabulary::of(&args.catalogue, &data);
     let run_vocabulary = vocabulary.clone();
     // Minutes of libtorch work: off the async executor.
@@ -172,6 +173,7 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
         );
         let seen = items_by_user(d.user_count(), &[&split.train]);
         let valid = items_by_user(d.user_count(), &[&split.valid]);
+        let ceiling = planted_ceiling(&data, &truth_dir, &seen, &valid);
         if let Some(from) = &warm_from {
             if dir.exists() {
                 std::fs::remove_dir_all(&dir)?;
@@ -218,12 +220,22 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
         )
         .map(|t| {
             bar.finish();
-            (t.history, t.best_epoch, t.best_valid, t.samples_per_second)
+            (t.history, t.best_epoch, t.best_valid, t.samples_per_second, ceiling)
         })
         .map_err(anyhow::Error::from)
     })
     .await??;
-    let (history, best_epoch, best_valid, rate) = trained;
+    let (history, best_epoch, best_valid, rate, ceiling) = trained;
+    if let Some(ceiling) = ceiling {
+        // Recorded with the weights, so the System page reads the model against its world.
+        let mut meta = checkpoint::read_meta(&staging, None)?;
+        meta.planted_ceiling_valid_ndcg_at_10 = Some(ceiling);
+        checkpoint::commit(&staging, &meta)?;
+        println!(
+            "train: the planted ceiling's valid NDCG@10 is {ceiling:.4}; the model reaches {:.0}% of it",
+            100.0 * best_valid.ndcg_at_10 / ceiling.max(f64::MIN_POSITIVE)
+        );
+    }
     // The staged checkpoint holds the best weights; the vocabulary names their rows. The first
     // model is served at once; a later one is registered as a candidate for `models promote`.
     let registry = Registry::new(&out_dir);
@@ -263,6 +275,34 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
         out_dir.display()
     );
     Ok(candidate)
+}
+
+/// The planted model's validation NDCG@10 on this split, when `truth_dir` holds the ground
+/// truth of the world these users live in (none otherwise, with a note when it does not fit).
+fn planted_ceiling(
+    data: &crate::eval::source::ProtocolData,
+    truth_dir: &Path,
+    seen: &[Vec<u32>],
+    valid: &[Vec<u32>],
+) -> Option<f64> {
+    if !truth_dir.join("ground_truth.json").exists() {
+        return None;
+    }
+    match crate::eval::oracle::planted(data, truth_dir) {
+        Ok(oracle) => Some(
+            crate::eval::rank::evaluate(
+                |block| oracle.score(block),
+                data.dataset.item_count(),
+                seen,
+                valid,
+            )
+            .ndcg_at_10,
+        ),
+        Err(e) => {
+            println!("train: no planted ceiling for this catalogue ({e})");
+            None
+        }
+    }
 }
 
 /// What the run reads: the SQL watermark and the LanceDB features version.

@@ -18,12 +18,17 @@ pub struct RankingMetrics {
     pub coverage_at_20: f64,
     /// Users averaged over.
     pub users: usize,
+    /// The standard error of `ndcg_at_10` over users (sample standard deviation / sqrt(n)).
+    #[serde(default)]
+    pub ndcg_at_10_se: f64,
 }
 
 /// Accumulates users' top-20 lists.
 #[derive(Debug)]
 pub struct MetricSet {
     sums: RankingMetrics,
+    /// Sum of squared per-user NDCG@10.
+    ndcg_squares: f64,
     recommended: HashSet<u32>,
     item_count: usize,
 }
@@ -48,6 +53,7 @@ impl MetricSet {
     pub fn new(item_count: usize) -> Self {
         Self {
             sums: RankingMetrics::default(),
+            ndcg_squares: 0.0,
             recommended: HashSet::new(),
             item_count,
         }
@@ -68,7 +74,9 @@ impl MetricSet {
         let hits_at = |k: usize| hits.iter().take(k).filter(|h| **h).count();
         let s = &mut self.sums;
         s.users += 1;
-        s.ndcg_at_10 += dcg(&hits, 10) / ideal_dcg(relevant.len(), 10);
+        let ndcg = dcg(&hits, 10) / ideal_dcg(relevant.len(), 10);
+        s.ndcg_at_10 += ndcg;
+        self.ndcg_squares += ndcg * ndcg;
         s.ndcg_at_20 += dcg(&hits, 20) / ideal_dcg(relevant.len(), 20);
         s.hit_at_10 += f64::from(u8::from(hits_at(10) > 0));
         s.hit_at_20 += f64::from(u8::from(hits_at(20) > 0));
@@ -84,6 +92,12 @@ impl MetricSet {
     pub fn finish(&self) -> RankingMetrics {
         let n = self.sums.users.max(1) as f64;
         let s = &self.sums;
+        let mean = s.ndcg_at_10 / n;
+        let variance = if s.users > 1 {
+            ((self.ndcg_squares - n * mean * mean) / (n - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
         RankingMetrics {
             ndcg_at_10: s.ndcg_at_10 / n,
             hit_at_10: s.hit_at_10 / n,
@@ -94,6 +108,7 @@ impl MetricSet {
             ndcg_at_20: s.ndcg_at_20 / n,
             coverage_at_20: self.recommended.len() as f64 / self.item_count.max(1) as f64,
             users: s.users,
+            ndcg_at_10_se: (variance / n).sqrt(),
         }
     }
 }
@@ -132,5 +147,23 @@ mod tests {
         // Rank 16 of 20: DCG = 1/log2(17) = 0.244651, IDCG = 1; averaged with a miss.
         assert!((m.ndcg_at_20 - 0.244_651 / 2.0).abs() < 1e-6);
         assert!((m.coverage_at_20 - 0.4).abs() < 1e-12);
+    }
+
+    /// Per-user NDCG@10 of 1 (a hit at rank 1), 0 (a miss) and 1 / (1 + 1/log2 3) = 0.613147
+    /// (one of two relevant items, at rank 1): mean 0.537716, sample sd 0.504249
+    /// (numpy.std(ddof=1)), standard error 0.291129 (tolerance 1e-6).
+    #[test]
+    fn the_standard_error_is_the_sample_sd_over_root_n() {
+        let mut set = MetricSet::new(100);
+        set.add(&(0..20).collect::<Vec<_>>(), &HashSet::from([0]));
+        set.add(&(0..20).collect::<Vec<_>>(), &HashSet::from([50]));
+        set.add(&(0..20).collect::<Vec<_>>(), &HashSet::from([0, 60]));
+        let m = set.finish();
+        assert!((m.ndcg_at_10 - 0.537_716).abs() < 1e-6, "{}", m.ndcg_at_10);
+        assert!(
+            (m.ndcg_at_10_se - 0.291_129).abs() < 1e-6,
+            "{}",
+            m.ndcg_at_10_se
+        );
     }
 }

@@ -7,11 +7,14 @@
 //! - `split`    the per-user ratio split and its atomic-file export
 //! - `metrics`  NDCG, Hit, MRR, Recall, Precision at k, and catalogue coverage
 //! - `source`   a catalogue's positives, users and item features from SQL and LanceDB
-//! - `harness`  most-popular, BPR-MF and the two-tower variants on one split
-//! - `oracle`   a synthetic world's ceiling: ranking by the planted affinity
+//! - `harness`  chance, most-popular, BPR-MF and the two-tower variants on one split, warm and
+//!   (with `cold`) on held-out items
+//! - `cold`     the cold-start protocol: a seeded share of items held out with all they have
+//! - `oracle`   a synthetic world's ceiling: ranking by the planted click model
 //! - `report`   one run as JSON and Markdown
 //! - `rank`     full ranking of every item with per-user exclusions, in blocks of users
 
+pub mod cold;
 pub mod dataset;
 pub mod harness;
 pub mod metrics;

@@ -63,6 +63,10 @@ pub struct CheckpointMeta {
     /// absent.
     #[serde(default)]
     pub vocabulary_file: Option<String>,
+    /// On a synthetic world: the planted model's validation NDCG@10 on the same split, the
+    /// ceiling that `best_valid_ndcg_at_10` is read against.
+    #[serde(default)]
+    pub planted_ceiling_valid_ndcg_at_10: Option<f64>,
 }
 
 fn digest(bytes: &[u8]) -> String {

@@ -37,6 +37,7 @@ pub struct UserInputs {
 }
 
 /// One item's raw inputs.
+#[derive(Clone, Debug)]
 pub struct ItemSource {
     pub category: String,
     pub text: Option<Vec<f32>>,
@@ -92,6 +93,22 @@ impl ItemInputs {
             image,
             has_image,
         }
+    }
+
+    /// The first `n` items and the rest, sharing one category vocabulary: the cold-start
+    /// protocol trains on the first part and encodes the rest as never seen.
+    pub fn split_at(&self, n: i64) -> (Self, Self) {
+        let part = |start: i64, len: i64| Self {
+            count: len,
+            categories: self.categories.narrow(0, start, len),
+            category_count: self.category_count,
+            text: self.text.narrow(0, start, len),
+            has_text: self.has_text.narrow(0, start, len),
+            image: self.image.narrow(0, start, len),
+            has_image: self.has_image.narrow(0, start, len),
+        };
+        let n = n.clamp(0, self.count);
+        (part(0, n), part(n, self.count - n))
     }
 
     pub fn text_dim(&self) -> i64 {

@@ -146,6 +146,7 @@ pub fn prepare(
             weights_digest: String::new(),
             weights_file: String::new(),
             vocabulary_file: None,
+            planted_ceiling_valid_ndcg_at_10: None,
         },
     )?;
     Ok(report)
@@ -209,6 +210,7 @@ mod tests {
             weights_digest: String::new(),
             weights_file: String::new(),
             vocabulary_file: None,
+            planted_ceiling_valid_ndcg_at_10: None,
         };
         let (staging, served) = (dir.path().join("staging"), dir.path().join("served"));
         checkpoint::save(&staging, &old, meta).expect("save");

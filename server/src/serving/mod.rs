@@ -17,6 +17,7 @@
 //! - `catch_up`    catalogue changes by other writers (the CLI, another replica), each poll
 //! - `model_arms`  an experiment between model versions: each user's arm, exposures
 //! - `challenger`  a snapshot of the served rows scored by another model version, in memory
+//! - `planted`     a synthetic user's planted tastes from the ground truth (the demo's line)
 
 mod additions;
 mod catch_up;
@@ -29,6 +30,7 @@ mod events;
 mod feed;
 pub mod index;
 mod model_arms;
+mod planted;
 pub mod promotions;
 pub mod rerank;
 mod similar;
@@ -41,8 +43,8 @@ use std::sync::Arc;
 use app::error::ApiError;
 use app::services::FeedService;
 use app::wire::{
-    CategoryList, EventBatch, EventsReport, RecommendRequest, RecommendResponse, SimilarRequest,
-    SimilarResponse,
+    CategoryList, EventBatch, EventsReport, PlantedTastes, RecommendRequest, RecommendResponse,
+    SimilarRequest, SimilarResponse,
 };
 
 pub use engine::Serving;
@@ -73,6 +75,20 @@ impl FeedService for FeedEngine {
 
     async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError> {
         self.0.record_events(batch).await
+    }
+
+    async fn planted_tastes(&self, user_id: String) -> Result<Option<PlantedTastes>, ApiError> {
+        let path = self
+            .0
+            .settings
+            .data
+            .dir
+            .join("ground_truth")
+            .join("user_tastes.tsv");
+        tokio::task::spawn_blocking(move || planted::find(&path, &user_id))
+            .await
+            .map_err(|e| ApiError::new("internal", e.to_string()))?
+            .map_err(|e| ApiError::new("internal", e))
     }
 
     fn categories(&self) -> Result<CategoryList, ApiError> {

@@ -118,6 +118,8 @@ async fn an_advertiser_never_reaches_another_advertisers_resources() {
         "/api/fn/model_report",
         "/api/fn/similar",
         "/api/fn/categories",
+        // The demo feed's line of planted tastes: the synthetic world's ground truth, no tenant's.
+        "/api/fn/planted_tastes",
         // Impressions, clicks and saves of the feed page (never conversions): feed_page.rs.
         "/api/fn/feed_events",
         // The caller's own role, for the navigation.

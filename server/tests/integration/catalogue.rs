@@ -36,6 +36,27 @@ pub(crate) async fn catalogue(app: &TestApp, path: &str, body: &Value) -> (u16, 
     (r.status, r.json())
 }
 
+/// One click of `user` on each of `items`, through the events API with a feed key.
+pub(crate) async fn post_clicks(app: &TestApp, user: &str, items: &[i64]) {
+    let key = format!("Bearer {}", app.key("feed").await);
+    let events: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            json!({"kind": "click", "user_id": user, "item_id": id,
+                   "idempotency_key": format!("{user}-click-{n}")})
+        })
+        .collect();
+    let r = post_json_with(
+        app.addr,
+        "/api/v1/events",
+        &json!({"events": events}),
+        &[("Authorization", &key)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
 /// "More like this" for a description in a category: the query is encoded as an unseen item
 /// with that content in that category would be.
 async fn similar_text(app: &TestApp, item: &Value) -> Vec<i64> {
@@ -311,20 +332,7 @@ async fn a_new_users_clicks_personalise_their_feed_without_retraining() {
     let browsed = feed(json!({"user_id": "newcomer-1", "num_recommendations": 10, "context": {"category": category}})).await;
     let clicked = ids(&browsed);
     assert_eq!(clicked.len(), 10);
-    let key = format!("Bearer {}", app.key("feed").await);
-    let events: Vec<Value> = clicked
-        .iter()
-        .enumerate()
-        .map(|(n, id)| json!({"kind": "click", "user_id": "newcomer-1", "item_id": id, "idempotency_key": format!("newcomer-{n}")}))
-        .collect();
-    let r = post_json_with(
-        app.addr,
-        "/api/v1/events",
-        &json!({"events": events}),
-        &[("Authorization", &key)],
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    post_clicks(&app, "newcomer-1", &clicked).await;
 
     let warm = feed(json!({"user_id": "newcomer-1", "num_recommendations": 20})).await;
     assert_eq!(warm["fallback"], false, "ten clicks make a history");

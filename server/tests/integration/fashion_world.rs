@@ -27,7 +27,7 @@ fn build(dir: &Path) {
         &["import", "fashion", "--items", "2000"][..],
         &["generate", "--users", "1000", "--events", "100000"],
         &["extract"],
-        &["train", "--k-core", "3", "--max-epochs", "3"],
+        &["train", "--k-core", "3", "--max-epochs", "6"],
         &["index"],
     ] {
         let out = binary(&s).args(args).output().expect("start vitrine");
@@ -40,17 +40,29 @@ fn build(dir: &Path) {
     }
 }
 
-/// A server on a fresh copy of the fashion world, with `adjust` applied to its settings.
-pub async fn serve_fashion(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+/// The fashion world's folder, built on first use (blocking; call off the executor). Read it,
+/// or copy it; never write to it.
+pub fn world_dir() -> &'static Path {
     static BUILT: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let copy = tokio::task::spawn_blocking(|| {
-        let original = BUILT.get_or_init(|| {
+    BUILT
+        .get_or_init(|| {
             let dir = tempfile::tempdir().expect("temp dir");
             build(dir.path());
             dir
-        });
+        })
+        .path()
+}
+
+/// The settings that reach the fashion world in `dir` (or a copy of it).
+pub fn world_settings(dir: &Path) -> Settings {
+    settings(dir)
+}
+
+/// A server on a fresh copy of the fashion world, with `adjust` applied to its settings.
+pub async fn serve_fashion(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let copy = tokio::task::spawn_blocking(|| {
         let copy = tempfile::tempdir().expect("temp dir");
-        copy_dir(original.path(), copy.path());
+        copy_dir(world_dir(), copy.path());
         copy
     })
     .await

@@ -1,5 +1,5 @@
 //! `generate` over a small catalogue of real-format items: sizes, determinism, the planted
-//! click model visible in the data, and the ground truth beside it.
+//! click model visible in the data level by level, and the ground truth beside it.
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -9,7 +9,7 @@ use server::data::fashion::{self, FashionItem};
 use server::data::generate::{self, GenerateConfig, GroundTruth};
 use server::db::entities::{
     advertiser, campaign, causal_study, creative, event, experiment, experiment_assignment,
-    interaction, item, user,
+    interaction, user,
 };
 
 use crate::import_movielens::fresh_sqlite;
@@ -102,8 +102,6 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
         (&on_disk.counts, &on_disk.params, on_disk.events),
         (&truth.counts, &truth.params, truth.events)
     );
-    let tastes = std::fs::read_to_string(config.out_dir.join("user_tastes.tsv")).expect("tastes");
-    assert_eq!(tastes.lines().count(), 301);
 
     // Realised CTR agrees with the planted probabilities within four standard errors.
     let views = truth.counts.view as f64;
@@ -113,30 +111,31 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
         "{truth:?}"
     );
 
-    // Tastes show in the data: users click their favourite categories more often.
-    let favourites: HashMap<String, Vec<String>> = tastes
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let mut f = l.split('\t');
-            let id = f.next().unwrap_or_default().to_owned();
-            (
-                id,
-                f.next()
-                    .unwrap_or_default()
-                    .split('|')
-                    .map(str::to_owned)
-                    .collect(),
-            )
-        })
-        .collect();
-    let categories: HashMap<i64, String> = item::Entity::find()
-        .all(db.conn())
-        .await
-        .expect("items")
-        .into_iter()
-        .map(|i| (i.id, i.category))
-        .collect();
+    // Planted vs realised, level by level: at every affinity that enough impressions reach,
+    // the click-through rate is the planted sigmoid within four standard errors.
+    let by_label = |file: &str, column: usize| -> HashMap<String, String> {
+        std::fs::read_to_string(config.out_dir.join(file))
+            .expect("truth file")
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split('\t').collect();
+                (f[0].to_owned(), f[column].to_owned())
+            })
+            .collect()
+    };
+    let tastes = by_label("user_tastes.tsv", 1);
+    let attributes = by_label("item_attributes.tsv", 2);
+    assert_eq!((tastes.len(), attributes.len()), (300, 90));
+    let affinity = |user: &str, item: i64| -> f64 {
+        let values: Vec<&str> = attributes[&item.to_string()].split('|').collect();
+        tastes[user]
+            .split('|')
+            .filter_map(|t| t.rsplit_once(':'))
+            .filter(|(label, _)| values.contains(label))
+            .map(|(_, w)| w.parse::<f64>().expect("weight"))
+            .sum()
+    };
     let users: HashMap<i64, String> = user::Entity::find()
         .all(db.conn())
         .await
@@ -144,23 +143,44 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
         .into_iter()
         .map(|u| (u.id, u.external_id))
         .collect();
-    let mut counts = [[0_usize; 2]; 2]; // [favourite?][view, click]
+    // Affinity (in tenths) -> [views, clicks].
+    let mut levels: HashMap<i64, [usize; 2]> = HashMap::new();
     for row in interaction::Entity::find()
         .filter(interaction::Column::Kind.is_in(["view", "click"]))
         .all(db.conn())
         .await
         .expect("interactions")
     {
-        let favourite = favourites[&users[&row.user_id]].contains(&categories[&row.item_id]);
-        counts[usize::from(favourite)][usize::from(row.kind == "click")] += 1;
+        let a = affinity(&users[&row.user_id], row.item_id);
+        levels.entry((a * 10.0).round() as i64).or_default()[usize::from(row.kind == "click")] += 1;
     }
-    let ctr = |c: [usize; 2]| c[1] as f64 / c[0] as f64;
-    assert!(
-        ctr(counts[1]) > ctr(counts[0]) * 1.2,
-        "favourite {} vs other {}",
-        ctr(counts[1]),
-        ctr(counts[0])
-    );
+    let mut checked = 0;
+    for (&tenths, &[views, clicks]) in &levels {
+        if views < 500 {
+            continue;
+        }
+        let planted = truth.params.click_probability(tenths as f64 / 10.0);
+        let realised = clicks as f64 / views as f64;
+        let se = (planted * (1.0 - planted) / views as f64).sqrt();
+        assert!(
+            (realised - planted).abs() < 4.0 * se,
+            "affinity {tenths}/10: {clicks} clicks of {views} views, planted {planted}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "{levels:?}");
+    // The tastes decide: liked items are clicked far more often than the rest.
+    let rate = |keep: &dyn Fn(i64) -> bool| {
+        let (views, clicks) = levels
+            .iter()
+            .filter(|(t, _)| keep(**t))
+            .fold((0, 0), |(v, c), (_, [views, clicks])| {
+                (v + views, c + clicks)
+            });
+        clicks as f64 / views.max(1) as f64
+    };
+    let (liked, neutral) = (rate(&|t| t >= 20), rate(&|t| t == 0));
+    assert!(liked > 5.0 * neutral, "liked {liked} vs neutral {neutral}");
 
     let ad_rows = ad_counts(&db).await;
     assert_eq!(

@@ -27,6 +27,7 @@ mod import_movielens;
 mod kill;
 mod model_experiment;
 mod pages;
+mod planted_world;
 mod postgres;
 mod registry;
 mod retraining;

@@ -1,62 +1,108 @@
-//! Simulated people: tastes in the latent space, and the impressions, clicks, saves, dwell
-//! times and conversions that follow from them. Every probability is written down in
-//! [`BehaviourParams`] and saved as ground truth.
+//! Simulated people: tastes over the items' attributes, a logging policy that decides what
+//! they are shown, and the clicks, saves, dwell times and conversions that follow. Every
+//! probability is written down in [`BehaviourParams`] and saved as ground truth.
 
 use serde::{Deserialize, Serialize};
 
 use super::super::rng::SplitMix64;
-use super::features::{LATENT_DIM, dot, normalise};
+use super::attributes::{AttributeValue, Carrier};
 
-/// The planted model: P(click | impression) = sigmoid(alpha + beta * affinity), where
-/// affinity = taste . item vector in [-1, 1]; the other outcomes follow a click.
+/// The planted model.
+///
+/// - A user's affinity for an item is the sum of the weights of their tastes that the item
+///   has: `+class_weight` for each liked category, `+like_weight` for each liked picture or
+///   text value, `-dislike_weight` for the disliked one.
+/// - Each impression comes from the logging policy: with `popular_share` an item drawn by
+///   popularity (Zipf with `popularity_exponent` over a seeded order), with `random_share` a
+///   uniform item, otherwise the served feed, which draws item `i` with probability
+///   proportional to `popularity_i * exp(feed_sharpness * affinity)`.
+/// - P(click | impression) = sigmoid(click_alpha + click_beta * affinity); saves,
+///   conversions and dwell follow a click and grow with that probability.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BehaviourParams {
     pub click_alpha: f64,
     pub click_beta: f64,
-    /// P(save | click) = save_base + save_slope * max(affinity, 0).
+    /// P(save | click) = save_base + save_slope * P(click).
     pub save_base: f64,
     pub save_slope: f64,
-    /// P(conversion | click) = conversion_base + conversion_slope * max(affinity, 0).
+    /// P(conversion | click) = conversion_base + conversion_slope * P(click).
     pub conversion_base: f64,
     pub conversion_slope: f64,
-    /// ln(dwell seconds | click) ~ Normal(dwell_log_mean + dwell_log_slope * affinity, dwell_log_sd).
+    /// ln(dwell seconds | click) ~ Normal(dwell_log_mean + dwell_log_slope * P(click), dwell_log_sd).
     pub dwell_log_mean: f64,
     pub dwell_log_slope: f64,
     pub dwell_log_sd: f64,
-    /// Share of impressions drawn from the whole catalogue rather than favourite categories.
-    pub explore: f64,
-    /// How strongly a user's taste leans to their favourite categories' centroids (vs noise).
-    pub taste_focus: f64,
+    pub class_weight: f64,
+    pub like_weight: f64,
+    pub dislike_weight: f64,
+    /// Chance of a third liked value beside one picture and one text value.
+    pub extra_like: f64,
+    pub popular_share: f64,
+    pub random_share: f64,
+    pub feed_sharpness: f64,
+    pub popularity_exponent: f64,
 }
 
 impl Default for BehaviourParams {
     fn default() -> Self {
         Self {
             click_alpha: -4.0,
-            click_beta: 4.0,
-            save_base: 0.10,
+            click_beta: 1.5,
+            save_base: 0.05,
             save_slope: 0.30,
-            conversion_base: 0.02,
-            conversion_slope: 0.10,
-            dwell_log_mean: 2.5,
-            dwell_log_slope: 1.0,
+            conversion_base: 0.01,
+            conversion_slope: 0.08,
+            dwell_log_mean: 2.0,
+            dwell_log_slope: 1.5,
             dwell_log_sd: 0.5,
-            explore: 0.4,
-            taste_focus: 2.0,
+            class_weight: 2.0,
+            like_weight: 1.5,
+            dislike_weight: 1.5,
+            extra_like: 0.5,
+            popular_share: 0.3,
+            random_share: 0.2,
+            feed_sharpness: 2.5,
+            popularity_exponent: 1.2,
         }
+    }
+}
+
+impl BehaviourParams {
+    pub fn click_probability(&self, affinity: f64) -> f64 {
+        1.0 / (1.0 + (-(self.click_alpha + self.click_beta * affinity)).exp())
+    }
+
+    pub fn feed_share(&self) -> f64 {
+        (1.0 - self.popular_share - self.random_share).max(0.0)
     }
 }
 
 pub struct SimItem {
     pub id: i64,
-    pub category: usize,
-    pub z: [f64; LATENT_DIM],
+    /// Bit `v` set when the item has attribute value `v`.
+    pub mask: u64,
+}
+
+/// One taste: an attribute value and its weight (negative for a dislike).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Taste {
+    pub value: usize,
+    pub weight: f64,
 }
 
 pub struct SimUser {
     pub external_id: String,
-    pub favourite_categories: Vec<usize>,
-    pub taste: [f64; LATENT_DIM],
+    pub tastes: Vec<Taste>,
+}
+
+impl SimUser {
+    pub fn affinity(&self, mask: u64) -> f64 {
+        self.tastes
+            .iter()
+            .filter(|t| mask & (1 << t.value) != 0)
+            .map(|t| t.weight)
+            .sum()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,69 +136,187 @@ pub struct SimEvent {
     pub at_unix: i64,
 }
 
-/// A user who likes one to three categories: their taste is near those categories' centroids.
+/// Draws one of `candidates` with probability proportional to how many items carry it.
+fn pick_common(vocab: &[AttributeValue], candidates: &[usize], rng: &mut SplitMix64) -> usize {
+    let total: usize = candidates.iter().map(|&v| vocab[v].items).sum();
+    let mut target = rng.below(total.max(1));
+    for &v in candidates {
+        if target < vocab[v].items {
+            return v;
+        }
+        target -= vocab[v].items;
+    }
+    candidates.last().copied().unwrap_or(0)
+}
+
+/// A user with one or two liked categories, a liked picture value, a liked text value,
+/// sometimes a third like, and one dislike; values are drawn in proportion to how common they
+/// are, so that tastes find items.
 pub fn make_user(
     index: usize,
-    centroids: &[[f64; LATENT_DIM]],
+    vocab: &[AttributeValue],
     params: &BehaviourParams,
     rng: &mut SplitMix64,
 ) -> SimUser {
-    let count = 1 + rng.below(3);
-    let mut favourite_categories: Vec<usize> = Vec::with_capacity(count);
-    while favourite_categories.len() < count.min(centroids.len()) {
-        let c = rng.below(centroids.len());
-        if !favourite_categories.contains(&c) {
-            favourite_categories.push(c);
+    let of = |carrier: Carrier| -> Vec<usize> {
+        (0..vocab.len())
+            .filter(|&v| vocab[v].carrier == carrier && vocab[v].items > 0)
+            .collect()
+    };
+    let (classes, pictures, texts) = (of(Carrier::Both), of(Carrier::Picture), of(Carrier::Text));
+    let content: Vec<usize> = pictures.iter().chain(&texts).copied().collect();
+    let mut tastes: Vec<Taste> = Vec::with_capacity(6);
+    let mut add = |pool: &[usize], weight: f64, rng: &mut SplitMix64| {
+        // One taste per family, except that a user may like two categories.
+        let free: Vec<usize> = pool
+            .iter()
+            .copied()
+            .filter(|&v| {
+                tastes.iter().all(|t| {
+                    t.value != v
+                        && (vocab[v].carrier == Carrier::Both
+                            || vocab[t.value].family != vocab[v].family)
+                })
+            })
+            .collect();
+        if !free.is_empty() {
+            let value = pick_common(vocab, &free, rng);
+            tastes.push(Taste { value, weight });
         }
+    };
+    for _ in 0..1 + rng.below(2) {
+        add(&classes, params.class_weight, rng);
     }
-    let mut taste = [0.0; LATENT_DIM];
-    for &c in &favourite_categories {
-        for (t, z) in taste.iter_mut().zip(&centroids[c]) {
-            *t += params.taste_focus * z / count as f64;
-        }
+    add(&pictures, params.like_weight, rng);
+    add(&texts, params.like_weight, rng);
+    if rng.bernoulli(params.extra_like) {
+        add(&content, params.like_weight, rng);
     }
-    for t in &mut taste {
-        *t += rng.normal() / (LATENT_DIM as f64).sqrt();
-    }
+    add(&content, -params.dislike_weight, rng);
     SimUser {
         external_id: format!("gen-{index:07}"),
-        favourite_categories,
-        taste: normalise(taste),
+        tastes,
     }
 }
 
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
+/// What every user's feed draws from: the items, and their popularity.
+pub struct Exposure<'a> {
+    pub items: &'a [SimItem],
+    /// Normalised popularity per item.
+    pub popularity: Vec<f64>,
+    /// Its running sum, for drawing by popularity.
+    popularity_cumulative: Vec<f64>,
+}
+
+impl<'a> Exposure<'a> {
+    /// Popularity `1 / rank^s` over a seeded order of the items.
+    pub fn new(items: &'a [SimItem], params: &BehaviourParams, rng: &mut SplitMix64) -> Self {
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        let mut popularity = vec![0.0; items.len()];
+        for (rank, &item) in order.iter().enumerate() {
+            popularity[item] = ((rank + 1) as f64).powf(-params.popularity_exponent);
+        }
+        let total: f64 = popularity.iter().sum();
+        popularity.iter_mut().for_each(|p| *p /= total);
+        let popularity_cumulative = running_sum(popularity.iter().copied());
+        Self {
+            items,
+            popularity,
+            popularity_cumulative,
+        }
+    }
+}
+
+fn running_sum(values: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut sum = 0.0;
+    values
+        .map(|v| {
+            sum += v;
+            sum
+        })
+        .collect()
+}
+
+fn draw(cumulative: &[f64], rng: &mut SplitMix64) -> usize {
+    let total = cumulative.last().copied().unwrap_or(0.0);
+    let target = rng.uniform() * total;
+    cumulative
+        .partition_point(|&c| c <= target)
+        .min(cumulative.len().saturating_sub(1))
+}
+
+/// The served feed's running weights for `user` into `out`:
+/// `popularity * exp(sharpness * affinity)`. Affinity depends only on which of the user's (at
+/// most six) tastes an item has, so each combination's weight is computed once, and an item
+/// with none of them (most items) costs one AND. This loop is the generator's hot spot at the
+/// scale size (users x items).
+fn feed_cumulative(user: &SimUser, exposure: &Exposure<'_>, sharpness: f64, out: &mut Vec<f64>) {
+    let combos = 1_usize << user.tastes.len();
+    let boost: Vec<f64> = (0..combos)
+        .map(|combo| {
+            let affinity: f64 = user
+                .tastes
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| combo & (1 << k) != 0)
+                .map(|(_, t)| t.weight)
+                .sum();
+            (sharpness * affinity).exp()
+        })
+        .collect();
+    let wanted = user.tastes.iter().fold(0_u64, |m, t| m | (1 << t.value));
+    out.clear();
+    out.reserve(exposure.items.len());
+    let mut sum = 0.0;
+    for (item, p) in exposure.items.iter().zip(&exposure.popularity) {
+        let shared = item.mask & wanted;
+        let combo = if shared == 0 {
+            0
+        } else {
+            user.tastes.iter().enumerate().fold(0, |c, (k, t)| {
+                c | ((((shared >> t.value) & 1) as usize) << k)
+            })
+        };
+        sum += p * boost[combo];
+        out.push(sum);
+    }
 }
 
 /// Appends impressions of `user` (index `u`), with what follows each, within
 /// `[start, start + span)` seconds, until at least `budget` events are out: an impression's
 /// outcomes are never cut off, so the planted probabilities hold exactly in the data.
 /// Returns the sum of click probabilities over the impressions, the expected click count.
+/// `feed` is scratch space for the served feed's weights, reused from user to user.
 #[allow(clippy::too_many_arguments)]
 pub fn simulate_user(
     u: usize,
     user: &SimUser,
-    items: &[SimItem],
-    by_category: &[Vec<usize>],
+    exposure: &Exposure<'_>,
     params: &BehaviourParams,
     budget: usize,
     (start, span): (i64, i64),
     rng: &mut SplitMix64,
-    out: &mut Vec<SimEvent>,
+    (out, feed): (&mut Vec<SimEvent>, &mut Vec<f64>),
 ) -> f64 {
+    feed_cumulative(user, exposure, params.feed_sharpness, feed);
+    let items = exposure.items;
     let mut expected_clicks = 0.0;
     let mut emitted = 0;
     while emitted < budget {
-        let item = if rng.bernoulli(params.explore) || user.favourite_categories.is_empty() {
-            &items[rng.below(items.len())]
+        let source = rng.uniform();
+        let index = if source < params.popular_share {
+            draw(&exposure.popularity_cumulative, rng)
+        } else if source < params.popular_share + params.random_share {
+            rng.below(items.len())
         } else {
-            let pool = &by_category[*rng.pick(&user.favourite_categories)];
-            &items[*rng.pick(pool)]
+            draw(feed, rng)
         };
+        let item = &items[index];
         let at = start + (rng.uniform() * span as f64) as i64;
-        let affinity = dot(&user.taste, &item.z);
-        let p_click = sigmoid(params.click_alpha + params.click_beta * affinity);
+        let p_click = params.click_probability(user.affinity(item.mask));
         expected_clicks += p_click;
         let mut push = |kind: Kind, value: Option<f64>, offset: i64| {
             out.push(SimEvent {
@@ -170,15 +334,14 @@ pub fn simulate_user(
         }
         push(Kind::Click, None, 1);
         let dwell = (params.dwell_log_mean
-            + params.dwell_log_slope * affinity
+            + params.dwell_log_slope * p_click
             + params.dwell_log_sd * rng.normal())
         .exp();
         push(Kind::Dwell, Some((dwell * 10.0).round() / 10.0), 1);
-        let positive = affinity.max(0.0);
-        if rng.bernoulli(params.save_base + params.save_slope * positive) {
+        if rng.bernoulli(params.save_base + params.save_slope * p_click) {
             push(Kind::Save, None, 2);
         }
-        if rng.bernoulli(params.conversion_base + params.conversion_slope * positive) {
+        if rng.bernoulli(params.conversion_base + params.conversion_slope * p_click) {
             push(Kind::Conversion, None, 3);
         }
     }

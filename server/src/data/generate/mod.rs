@@ -1,15 +1,16 @@
 //! `vitrine generate`: a seeded synthetic world over the `fashion` catalogue, with its ground
 //! truth written beside the data.
 //!
-//! - `features`   item vectors from real pictures and real text (the latent space)
-//! - `behaviour`  users' tastes and the behaviour they produce, with the planted parameters
+//! - `attributes` what each item is, measured from its picture and read from its words
+//! - `behaviour`  users' tastes over those attributes, the logging policy that shows them
+//!   items, and the behaviour that follows, with the planted parameters
 //! - `advertising` advertisers, campaigns, creatives, ad events by segment and geo, two
 //!   experiments and a geo intervention, with what was planted
 //! - `store_ads`  writes the advertising world
 
 pub mod advertising;
+pub mod attributes;
 pub mod behaviour;
-pub mod features;
 mod store_ads;
 mod truth;
 
@@ -24,8 +25,9 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use self::behaviour::{BehaviourParams, Kind, SimItem, SimUser, make_user, simulate_user};
-use self::features::{LATENT_DIM, Projection, normalise};
+use self::behaviour::{
+    BehaviourParams, Exposure, Kind, SimItem, SimUser, make_user, simulate_user,
+};
 use super::DataError;
 use super::load::{CHUNK, Progress, Tracker, ids_by_external};
 use super::rng::SplitMix64;
@@ -109,10 +111,10 @@ pub async fn run(
 }
 
 struct World {
-    /// Category names; users' favourites index into it.
-    categories: Vec<String>,
     /// Item ids in simulation order.
     item_ids: Vec<i64>,
+    attributes: attributes::Attributes,
+    popularity: Vec<f64>,
     ads: Option<advertising::AdWorld>,
     users: Vec<SimUser>,
     events: Vec<behaviour::SimEvent>,
@@ -131,59 +133,24 @@ fn simulate(
     }
     let root = SplitMix64::new(config.seed);
     let params = BehaviourParams::default();
-    let texts: Vec<(i64, &str, &str)> = rows
-        .iter()
-        .map(|(id, _, title, description)| (*id, title.as_str(), description.as_str()))
-        .collect();
-    let planted = planted_item_vectors(config.seed, &texts, images)?;
-    let mut categories: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
-    categories.sort();
-    categories.dedup();
+    let attributes = item_attributes(&rows, images)?;
     let items: Vec<SimItem> = rows
         .iter()
-        .zip(planted)
-        .map(|((id, category, _, _), z)| SimItem {
-            id: *id,
-            category: categories.binary_search(category).unwrap_or(0),
-            z,
+        .zip(&attributes.masks)
+        .map(|(row, &mask)| SimItem { id: row.0, mask })
+        .collect();
+    let exposure = Exposure::new(&items, &params, &mut root.fork(1));
+    let users: Vec<SimUser> = (0..config.users)
+        .map(|u| {
+            make_user(
+                u,
+                &attributes.vocab,
+                &params,
+                &mut root.fork(1_000 + u as u64),
+            )
         })
         .collect();
-    let mut by_category = vec![Vec::new(); categories.len()];
-    for (index, item) in items.iter().enumerate() {
-        by_category[item.category].push(index);
-    }
-    let centroids: Vec<[f64; LATENT_DIM]> = by_category
-        .iter()
-        .map(|members| {
-            let mut c = [0.0; LATENT_DIM];
-            for &m in members {
-                c.iter_mut().zip(&items[m].z).for_each(|(a, b)| *a += b);
-            }
-            normalise(c)
-        })
-        .collect();
-
-    let mut users = Vec::with_capacity(config.users);
-    let mut events = Vec::with_capacity(config.events);
-    let mut expected_clicks = 0.0;
-    for u in 0..config.users {
-        let mut rng = root.fork(1_000 + u as u64);
-        let user = make_user(u, &centroids, &params, &mut rng);
-        // Spread the remainder; each user may run over by the outcomes of one impression.
-        let budget = config.events / config.users + usize::from(u < config.events % config.users);
-        expected_clicks += simulate_user(
-            u,
-            &user,
-            &items,
-            &by_category,
-            &params,
-            budget,
-            (WINDOW_START, WINDOW_SECONDS),
-            &mut rng,
-            &mut events,
-        );
-        users.push(user);
-    }
+    let (events, expected_clicks) = simulate_users(config, &users, &exposure, &params, &root);
     let mut counts = KindCounts::default();
     for e in &events {
         match e.kind {
@@ -202,20 +169,22 @@ fn simulate(
         seed: config.seed,
         users: config.users,
         events: events.len(),
-        latent_dim: LATENT_DIM,
         window_start_unix: WINDOW_START,
         window_seconds: WINDOW_SECONDS,
         params,
+        attributes: attributes.vocab.clone(),
         expected_ctr: expected_clicks / views,
         realised_ctr: counts.click as f64 / views,
         counts,
         ad_events: ads.as_ref().map_or(0, |a| a.events.len()),
         advertising: ads.as_ref().map(|a| a.truth.clone()),
     };
+    let popularity = exposure.popularity;
     let item_ids = items.iter().map(|i| i.id).collect();
     Ok(World {
-        categories,
         item_ids,
+        attributes,
+        popularity,
         ads,
         users,
         events,
@@ -223,17 +192,79 @@ fn simulate(
     })
 }
 
-/// The planted latent vector of each item (in the order of `items`: id, title, description),
-/// exactly as `generate` with `seed` made it: the ground truth that simulated tastes score.
+/// Every user's impressions and outcomes, on all cores: each user draws from their own fork of
+/// the seed and the parts are joined in user order, so the world does not depend on the
+/// number of threads. Returns the events and the expected click count.
+fn simulate_users(
+    config: &GenerateConfig,
+    users: &[SimUser],
+    exposure: &Exposure<'_>,
+    params: &BehaviourParams,
+    root: &SplitMix64,
+) -> (Vec<behaviour::SimEvent>, f64) {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = users.len().div_ceil(threads).max(1);
+    let parts: Vec<(Vec<behaviour::SimEvent>, f64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = users
+            .chunks(per_thread)
+            .enumerate()
+            .map(|(chunk, part)| {
+                scope.spawn(move || {
+                    let mut events = Vec::new();
+                    let mut feed = Vec::new();
+                    let mut expected = 0.0;
+                    for (offset, user) in part.iter().enumerate() {
+                        let u = chunk * per_thread + offset;
+                        // A stream of the user's own, apart from the one that drew their tastes.
+                        let mut rng = root.fork(1_000 + u as u64).fork(3);
+                        // Spread the remainder; a user may run over by one impression's outcomes.
+                        let budget = config.events / config.users
+                            + usize::from(u < config.events % config.users);
+                        expected += simulate_user(
+                            u,
+                            user,
+                            exposure,
+                            params,
+                            budget,
+                            (WINDOW_START, WINDOW_SECONDS),
+                            &mut rng,
+                            (&mut events, &mut feed),
+                        );
+                    }
+                    (events, expected)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let total = parts.iter().map(|(e, _)| e.len()).sum();
+    let mut events = Vec::with_capacity(total);
+    let mut expected = 0.0;
+    for (part, e) in parts {
+        events.extend(part);
+        expected += e;
+    }
+    (events, expected)
+}
+
+/// The attributes of the catalogue's items (rows: id, category, title, description), measured
+/// from their pictures and words.
 ///
 /// # Errors
-/// [`DataError::Inconsistent`] when a picture cannot be decoded.
-pub fn planted_item_vectors(
-    seed: u64,
-    items: &[(i64, &str, &str)],
+/// [`DataError::Inconsistent`] when a picture cannot be decoded or the vocabulary is too big.
+pub fn item_attributes(
+    rows: &[(i64, String, String, String)],
     images: Vec<(i64, Vec<u8>)>,
-) -> Result<Vec<[f64; LATENT_DIM]>, DataError> {
-    let projection = Projection::new(&mut SplitMix64::new(seed).fork(1));
+) -> Result<attributes::Attributes, DataError> {
+    let mut categories: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    categories.sort();
+    categories.dedup();
     let pixels: std::collections::HashMap<i64, Vec<u8>> = images
         .into_iter()
         .map(|(id, png)| {
@@ -243,15 +274,20 @@ pub fn planted_item_vectors(
         })
         .collect::<Result<_, _>>()?;
     let blank = vec![0_u8; 28 * 28];
-    Ok(items
+    let texts: Vec<String> = rows
         .iter()
-        .map(|(id, title, description)| {
-            projection.item_vector(
-                pixels.get(id).unwrap_or(&blank),
-                &format!("{title} {description}"),
-            )
+        .map(|(_, _, title, description)| format!("{title} {description}"))
+        .collect();
+    let sources: Vec<attributes::ItemSource<'_>> = rows
+        .iter()
+        .zip(&texts)
+        .map(|((id, category, _, _), text)| attributes::ItemSource {
+            category: categories.binary_search(category).unwrap_or(0),
+            text,
+            pixels: pixels.get(id).unwrap_or(&blank),
         })
-        .collect())
+        .collect();
+    attributes::measure(&categories, &sources).map_err(DataError::Inconsistent)
 }
 
 fn decode_28x28(png: &[u8]) -> Result<Vec<u8>, String> {
@@ -287,7 +323,7 @@ async fn store(
         &config.out_dir,
         &world.truth,
         &world.users,
-        &world.categories,
+        (&world.item_ids, &world.attributes.masks, &world.popularity),
     )?;
     let txn = db.begin().await?;
     // Generated users are the catalogue's only users; their interactions cascade.

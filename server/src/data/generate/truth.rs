@@ -1,6 +1,7 @@
-//! The ground truth: what was planted and what came out (`ground_truth.json`), and every
-//! user's tastes (`user_tastes.tsv`), staged under temporary names and renamed into place only
-//! after the database commit.
+//! The ground truth: what was planted and what came out (`ground_truth.json`), every user's
+//! tastes (`user_tastes.tsv`) and every item's attributes and popularity
+//! (`item_attributes.tsv`), staged under temporary names and renamed into place only after the
+//! database commit.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::advertising;
+use super::attributes::AttributeValue;
 use super::behaviour::{BehaviourParams, SimUser};
-use super::features::LATENT_DIM;
 use crate::data::DataError;
 
 /// Everything planted, and what came out, in `ground_truth.json`.
@@ -18,10 +19,11 @@ pub struct GroundTruth {
     pub seed: u64,
     pub users: usize,
     pub events: usize,
-    pub latent_dim: usize,
     pub window_start_unix: i64,
     pub window_seconds: i64,
     pub params: BehaviourParams,
+    /// The attribute vocabulary that tastes and items share, with each value's item count.
+    pub attributes: Vec<AttributeValue>,
     pub counts: KindCounts,
     /// Mean of the planted click probabilities over the impressions.
     pub expected_ctr: f64,
@@ -63,7 +65,7 @@ pub(super) fn stage(
     dir: &Path,
     truth: &GroundTruth,
     users: &[SimUser],
-    categories: &[String],
+    (item_ids, masks, popularity): (&[i64], &[u64], &[f64]),
 ) -> Result<StagedTruth, DataError> {
     let io = |file: &Path| {
         let file = file.to_owned();
@@ -75,37 +77,52 @@ pub(super) fn stage(
     let json = serde_json::to_vec_pretty(truth)
         .map_err(|e| DataError::Inconsistent(format!("ground truth does not serialise: {e}")))?;
     std::fs::write(&json_temp, json).map_err(io(&json_temp))?;
+    let labels: Vec<String> = truth.attributes.iter().map(AttributeValue::label).collect();
 
-    let tsv_target = dir.join("user_tastes.tsv");
-    let tsv_temp = dir.join(".user_tastes.tsv.tmp");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&tsv_temp).map_err(io(&tsv_temp))?);
-    let header: Vec<String> = (0..LATENT_DIM)
-        .map(|d| format!("taste_{d}:float"))
-        .collect();
-    writeln!(
-        out,
-        "user_id:token\tfavourite_categories:token\t{}",
-        header.join("\t")
-    )
-    .map_err(io(&tsv_temp))?;
-    for u in users {
-        let favourites: Vec<&str> = u
-            .favourite_categories
-            .iter()
-            .map(|&c| categories[c].as_str())
-            .collect();
-        let taste: Vec<String> = u.taste.iter().map(|x| format!("{x:.6}")).collect();
-        writeln!(
-            out,
-            "{}\t{}\t{}",
-            u.external_id,
-            favourites.join("|"),
-            taste.join("\t")
-        )
-        .map_err(io(&tsv_temp))?;
-    }
-    out.flush().map_err(io(&tsv_temp))?;
+    let tastes = stage_tsv(dir, "user_tastes.tsv", |out| {
+        writeln!(out, "user_id:token\ttastes:token")?;
+        for u in users {
+            let tastes: Vec<String> = u
+                .tastes
+                .iter()
+                .map(|t| format!("{}:{:+}", labels[t.value], t.weight))
+                .collect();
+            writeln!(out, "{}\t{}", u.external_id, tastes.join("|"))?;
+        }
+        Ok(())
+    })?;
+    let items = stage_tsv(dir, "item_attributes.tsv", |out| {
+        writeln!(out, "item_id:token\tpopularity:float\tattributes:token")?;
+        for ((id, mask), p) in item_ids.iter().zip(masks).zip(popularity) {
+            let values: Vec<&str> = labels
+                .iter()
+                .enumerate()
+                .filter(|(v, _)| mask & (1 << v) != 0)
+                .map(|(_, l)| l.as_str())
+                .collect();
+            writeln!(out, "{id}\t{p:e}\t{}", values.join("|"))?;
+        }
+        Ok(())
+    })?;
     Ok(StagedTruth {
-        files: vec![(json_temp, json_target), (tsv_temp, tsv_target)],
+        files: vec![(json_temp, json_target), tastes, items],
     })
+}
+
+/// Writes one TSV under a temporary name; returns (temporary, final) paths.
+fn stage_tsv(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(PathBuf, PathBuf), DataError> {
+    let target = dir.join(name);
+    let temp = dir.join(format!(".{name}.tmp"));
+    let fail = |source| DataError::Io {
+        file: temp.clone(),
+        source,
+    };
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&temp).map_err(fail)?);
+    write(&mut out).map_err(fail)?;
+    out.flush().map_err(fail)?;
+    Ok((temp, target))
 }

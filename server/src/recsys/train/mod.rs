@@ -200,6 +200,7 @@ pub fn train(
                     weights_digest: String::new(),
                     weights_file: String::new(),
                     vocabulary_file: None,
+                    planted_ceiling_valid_ndcg_at_10: None,
                 };
                 checkpoint::save(dir, &store, meta)?;
             }

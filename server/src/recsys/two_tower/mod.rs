@@ -85,14 +85,27 @@ impl TwoTower {
 
     /// Every item's vector, in eval mode, in blocks.
     pub fn item_vectors(&self, items: &ItemInputs, device: Device) -> Tensor {
+        self.encode_items(items, device, false)
+    }
+
+    /// The vectors of items the model never saw (id 0, "unknown"), from their category and
+    /// content alone: how a new item is served, and the cold-start protocol's items.
+    pub fn unseen_item_vectors(&self, items: &ItemInputs, device: Device) -> Tensor {
+        self.encode_items(items, device, true)
+    }
+
+    fn encode_items(&self, items: &ItemInputs, device: Device, unseen: bool) -> Tensor {
         tch::no_grad(|| {
             let all = Tensor::arange(items.count, (Kind::Int64, device));
             let blocks: Vec<Tensor> = all
                 .split(4096, 0)
                 .iter()
-                .map(|ids| {
-                    self.content
-                        .forward_t(&ItemBatch::known(items, ids), false, 0.0)
+                .map(|index| {
+                    let mut batch = ItemBatch::known(items, index);
+                    if unseen {
+                        batch.ids = batch.ids.zeros_like();
+                    }
+                    self.content.forward_t(&batch, false, 0.0)
                 })
                 .collect();
             Tensor::cat(&blocks, 0)
