@@ -23,17 +23,16 @@ pub fn hold_out(data: &ProtocolData, share: f64, seed: u64) -> (ProtocolData, Co
     let items = data.dataset.item_count();
     let mut rng = SplitMix64::new(seed).fork(0xC01D);
     let cold: Vec<bool> = (0..items).map(|_| rng.bernoulli(share)).collect();
-    let mut position = vec![0_u32; items];
-    let (mut warm_count, mut cold_count) = (0_u32, 0_u32);
-    for (item, &is_cold) in cold.iter().enumerate() {
-        let counter = if is_cold {
-            &mut cold_count
-        } else {
-            &mut warm_count
-        };
-        position[item] = *counter;
-        *counter += 1;
-    }
+    // Each item's index among the warm items, or among the cold ones.
+    let mut counts = [0_u32; 2];
+    let position: Vec<u32> = cold
+        .iter()
+        .map(|&is_cold| {
+            let count = &mut counts[usize::from(is_cold)];
+            *count += 1;
+            *count - 1
+        })
+        .collect();
     let pick =
         |want_cold: bool| -> Vec<usize> { (0..items).filter(|&i| cold[i] == want_cold).collect() };
     let (warm_items, cold_items) = (pick(false), pick(true));

@@ -70,7 +70,8 @@ pub struct HarnessOptions {
 
 pub struct ColdSetup {
     pub items: ColdItems,
-    /// Dataset-independent rows of the held-out items in the planted model, when there is one.
+    /// The held-out items' rows in the planted model ([`PlantedScorer::columns_for`]), when
+    /// there is one.
     pub oracle_columns: Option<Tensor>,
 }
 
@@ -126,7 +127,6 @@ pub fn run(
             |block: &[i64], count: usize| uniform_scores(options.training.seed, block, count);
         let cold_items = cold.map_or(0, |c| c.items.item_ids.len());
         results.push(ModelResult {
-            name: "random (chance)".into(),
             valid: Some(evaluate(|b| chance(b, items), items, &seen, &valid)),
             test: evaluate(|b| chance(b, items), items, &known, &test),
             cold: cold.map(|c| c.evaluate(|b| chance(b, cold_items))),

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
 use super::source::ProtocolData;
 use crate::data::generate::GroundTruth;
@@ -45,21 +45,7 @@ impl PlantedScorer {
     /// # Errors
     /// [`OracleError`] naming an item the ground truth does not know.
     pub fn columns_for(&self, item_ids: &[i64]) -> Result<Tensor, OracleError> {
-        let rows: Vec<i64> = item_ids
-            .iter()
-            .map(|id| {
-                self.row_of
-                    .get(id)
-                    .copied()
-                    .ok_or_else(|| OracleError::Read {
-                        path: "item_attributes.tsv".into(),
-                        reason: format!(
-                            "no attributes for item {id}: another world's ground truth?"
-                        ),
-                    })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Tensor::from_slice(&rows))
+        rows_of(&self.row_of, item_ids)
     }
 
     /// `[block, columns]` log-probabilities of a click in one impression, for catalogue rows.
@@ -78,6 +64,19 @@ impl PlantedScorer {
         let clicked = (affinity * p.click_beta + p.click_alpha).log_sigmoid();
         (shown.log() + clicked).index_select(1, columns)
     }
+}
+
+fn rows_of(row_of: &HashMap<i64, i64>, item_ids: &[i64]) -> Result<Tensor, OracleError> {
+    let rows: Vec<i64> = item_ids
+        .iter()
+        .map(|id| {
+            row_of.get(id).copied().ok_or_else(|| OracleError::Read {
+                path: "item_attributes.tsv".into(),
+                reason: format!("no attributes for item {id}: another world's ground truth?"),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Tensor::from_slice(&rows))
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, OracleError> {
@@ -175,14 +174,12 @@ pub fn planted(data: &ProtocolData, truth_dir: &Path) -> Result<PlantedScorer, O
         popularity.push(p.ln() as f32);
     }
     let users = data.dataset.user_count() as i64;
-    let mut scorer = PlantedScorer {
+    Ok(PlantedScorer {
         tastes: Tensor::from_slice(&tastes).view([users, width as i64]),
         values: Tensor::from_slice(&values).view([-1, width as i64]),
-        log_popularity: Tensor::from_slice(&popularity).to_kind(Kind::Float),
-        columns: Tensor::zeros([0], tch::kind::INT64_CPU),
+        log_popularity: Tensor::from_slice(&popularity),
+        columns: rows_of(&row_of, &data.item_ids)?,
         row_of,
         params: truth.params,
-    };
-    scorer.columns = scorer.columns_for(&data.item_ids)?;
-    Ok(scorer)
+    })
 }

@@ -12,7 +12,8 @@ use crate::encoders::venv_python;
 use crate::serving_world::copy_dir;
 use crate::support::{TestApp, binary, settings_in};
 
-fn settings(dir: &Path) -> Settings {
+/// The settings that reach the fashion world in `dir` (or a copy of it).
+pub fn world_settings(dir: &Path) -> Settings {
     let mut s = settings_in(dir);
     s.data.dir = dir.join("data");
     s.data.python = venv_python();
@@ -22,7 +23,7 @@ fn settings(dir: &Path) -> Settings {
 }
 
 fn build(dir: &Path) {
-    let s = settings(dir);
+    let s = world_settings(dir);
     for args in [
         &["import", "fashion", "--items", "2000"][..],
         &["generate", "--users", "1000", "--events", "100000"],
@@ -53,11 +54,6 @@ pub fn world_dir() -> &'static Path {
         .path()
 }
 
-/// The settings that reach the fashion world in `dir` (or a copy of it).
-pub fn world_settings(dir: &Path) -> Settings {
-    settings(dir)
-}
-
 /// A server on a fresh copy of the fashion world, with `adjust` applied to its settings.
 pub async fn serve_fashion(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let copy = tokio::task::spawn_blocking(|| {
@@ -67,7 +63,7 @@ pub async fn serve_fashion(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     })
     .await
     .expect("the fashion world");
-    let mut s = settings(copy.path());
+    let mut s = world_settings(copy.path());
     adjust(&mut s);
     let app = TestApp::start(s, Some(copy)).await;
     assert!(

@@ -67,19 +67,16 @@ pub(super) fn stage(
     users: &[SimUser],
     (item_ids, masks, popularity): (&[i64], &[u64], &[f64]),
 ) -> Result<StagedTruth, DataError> {
-    let io = |file: &Path| {
-        let file = file.to_owned();
-        move |source| DataError::Io { file, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let json_target = dir.join("ground_truth.json");
-    let json_temp = dir.join(".ground_truth.json.tmp");
+    std::fs::create_dir_all(dir).map_err(|source| DataError::Io {
+        file: dir.to_owned(),
+        source,
+    })?;
     let json = serde_json::to_vec_pretty(truth)
         .map_err(|e| DataError::Inconsistent(format!("ground truth does not serialise: {e}")))?;
-    std::fs::write(&json_temp, json).map_err(io(&json_temp))?;
+    let json = stage_file(dir, "ground_truth.json", |out| out.write_all(&json))?;
     let labels: Vec<String> = truth.attributes.iter().map(AttributeValue::label).collect();
 
-    let tastes = stage_tsv(dir, "user_tastes.tsv", |out| {
+    let tastes = stage_file(dir, "user_tastes.tsv", |out| {
         writeln!(out, "user_id:token\ttastes:token")?;
         for u in users {
             let tastes: Vec<String> = u
@@ -91,7 +88,7 @@ pub(super) fn stage(
         }
         Ok(())
     })?;
-    let items = stage_tsv(dir, "item_attributes.tsv", |out| {
+    let items = stage_file(dir, "item_attributes.tsv", |out| {
         writeln!(out, "item_id:token\tpopularity:float\tattributes:token")?;
         for ((id, mask), p) in item_ids.iter().zip(masks).zip(popularity) {
             let values: Vec<&str> = labels
@@ -105,12 +102,12 @@ pub(super) fn stage(
         Ok(())
     })?;
     Ok(StagedTruth {
-        files: vec![(json_temp, json_target), tastes, items],
+        files: vec![json, tastes, items],
     })
 }
 
-/// Writes one TSV under a temporary name; returns (temporary, final) paths.
-fn stage_tsv(
+/// Writes one file under a temporary name; returns (temporary, final) paths.
+fn stage_file(
     dir: &Path,
     name: &str,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
