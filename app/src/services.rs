@@ -41,7 +41,7 @@ pub trait FeedService: Send + Sync {
     /// Stores a batch of impressions, clicks, saves and conversions, all or nothing.
     async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError>;
     /// The served catalogue's categories, largest first: the feed's filter.
-    fn categories(&self) -> Result<CategoryList, ApiError>;
+    async fn categories(&self) -> Result<CategoryList, ApiError>;
     /// The tastes planted for a synthetic user of the generated world; none for anyone else.
     async fn planted_tastes(&self, user_id: String) -> Result<Option<PlantedTastes>, ApiError>;
 }

@@ -1,6 +1,12 @@
 //! Whether SQL and LanceDB agree about the served catalogue: every active item has content
 //! features and a vector in the published index, nothing is indexed that SQL does not know, and
 //! the index was built by the model in the model folder. `vitrine doctor` prints it.
+//!
+//! What it finds is of two kinds. *Notes* are unfinished work the product is designed to live
+//! with (items not yet encoded, no model or index yet, items added or retired since the index):
+//! the feed serves meanwhile, and each note names the command that finishes the work.
+//! *Problems* are disagreements the product cannot serve through: an index built by other
+//! weights than the model's, vectors of items SQL has never had, no catalogue at all.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -42,16 +48,20 @@ pub struct Agreement {
     pub without_vector: Finding,
     /// Rows of `item_features` for items SQL does not have.
     pub unknown_features: Finding,
-    /// Items in the published index that SQL has retired or does not have (reindex).
-    pub stale_vectors: Finding,
+    /// Items in the published index that SQL has retired since (the feed skips them).
+    pub retired_vectors: Finding,
+    /// Items in the published index that SQL has never had.
+    pub unknown_vectors: Finding,
     /// The published index's version; empty when nothing is published.
     pub index_version: String,
     /// Items in the published index.
     pub indexed: usize,
     /// The weights digest of the model in the model folder, if one loads.
     pub model_digest: Option<String>,
-    /// What is wrong, in words; empty when everything agrees.
+    /// What is broken, in words; empty when nothing is.
     pub problems: Vec<String>,
+    /// What is unfinished as designed, each with the command that finishes it.
+    pub notes: Vec<String>,
 }
 
 /// Compares the catalogue's items in SQL with LanceDB and the model in `model_dir`.
@@ -73,8 +83,9 @@ pub async fn check(
         .one(db)
         .await?
     else {
-        out.problems
-            .push(format!("the catalogue `{catalogue_name}` is not imported"));
+        out.problems.push(format!(
+            "the catalogue `{catalogue_name}` is not imported: `vitrine import {catalogue_name}` (the demo: `scripts/run.sh`)"
+        ));
         return Ok(out);
     };
     let rows: Vec<(i64, bool)> = item::Entity::find()
@@ -110,53 +121,72 @@ pub async fn check(
     let vectors: HashSet<i64> = vectors.into_iter().collect();
     out.indexed = vectors.len();
     out.without_vector = Finding::of(active.difference(&vectors).copied());
-    out.stale_vectors = Finding::of(vectors.difference(&active).copied());
+    out.retired_vectors = Finding::of(
+        vectors
+            .iter()
+            .copied()
+            .filter(|id| all.contains(id) && !active.contains(id)),
+    );
+    out.unknown_vectors = Finding::of(vectors.iter().copied().filter(|id| !all.contains(id)));
     out.index_version = stamp;
     out.model_digest = checkpoint::read_meta(model_dir, None)
         .ok()
         .map(|m| m.weights_digest);
 
-    let mut problems = Vec::new();
-
-    for (finding, what) in [
-        (
-            &out.without_features,
-            "active items have no content features: run `vitrine extract`",
-        ),
-        (
-            &out.without_vector,
-            "active items are not in the published index: run `vitrine index`",
-        ),
-        (
-            &out.unknown_features,
-            "feature rows belong to no item in SQL",
-        ),
-        (
-            &out.stale_vectors,
-            "indexed items are retired or unknown to SQL: run `vitrine index`",
-        ),
-    ] {
+    let (mut problems, mut notes) = (Vec::new(), Vec::new());
+    let say = |to: &mut Vec<String>, finding: &Finding, what: &str| {
         if finding.count > 0 {
-            problems.push(format!(
+            to.push(format!(
                 "{} {what} (e.g. item {:?})",
                 finding.count, finding.examples
             ));
         }
-    }
+    };
+    say(
+        &mut notes,
+        &out.without_features,
+        "active items have no content features yet: `vitrine extract` encodes them, resuming where it stopped",
+    );
+    say(
+        &mut notes,
+        &out.without_vector,
+        "active items are not in the published index yet: the server files new items in; `vitrine index` publishes them all",
+    );
+    say(
+        &mut notes,
+        &out.unknown_features,
+        "feature rows belong to no item in SQL (unused): `vitrine extract --rebuild` drops them",
+    );
+    say(
+        &mut notes,
+        &out.retired_vectors,
+        "indexed items were retired since (the feed skips them): `vitrine index` drops them",
+    );
+    say(
+        &mut problems,
+        &out.unknown_vectors,
+        "indexed items are unknown to SQL: `vitrine index` rebuilds the index from SQL",
+    );
     match (&out.model_digest, out.index_version.as_str()) {
-        (_, "") => problems.push("no index is published: run `vitrine index`".into()),
+        (None, "") => notes.push(format!(
+            "no model yet (the feed serves popular items meanwhile): `vitrine train --catalogue {catalogue_name}`, then `vitrine index`"
+        )),
+        (Some(_), "") => notes.push(
+            "no index is published yet (the feed serves popular items meanwhile): `vitrine index`".into(),
+        ),
         (None, version) => problems.push(format!(
-            "the index {version} was built by a model that is not in {}",
+            "the index {version} was built by a model that is not in {}: `vitrine train`, then `vitrine index`",
             model_dir.display()
         )),
         (Some(digest), version) if !version.starts_with(&digest[..digest.len().min(12)]) => {
             problems.push(format!(
-                "the index {version} was built by other weights than the model in {} ({digest}): run `vitrine index`",
+                "the index {version} was built by other weights than the model in {} ({digest}): `vitrine index`",
                 model_dir.display()
             ));
         }
         _ => {}
     }
+    out.notes = notes;
     out.problems = problems;
     Ok(out)
 }

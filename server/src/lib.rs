@@ -11,6 +11,7 @@
 //! - `eval`       the offline protocol: k-core, split, full ranking, metrics
 //! - `recsys`     tch: devices, the baselines, the two-tower model, training, checkpoints
 //! - `fsio`       files written whole or not at all (temp file, sync, rename)
+//! - `jobs`       the background job's status file (`vitrine prepare` writes, the System page reads)
 //! - `analytics`  campaign reports from daily rollups, experiments and causal studies (the
 //!   statistics themselves are the `estimators` crate)
 //! - `auth`       accounts (argon2id), API keys and sessions; who the caller is
@@ -24,7 +25,7 @@
 //! - `state`      `AppState`, the one value every handler and server function reaches
 //! - `http`       the axum router: pages, server functions, `/api/v1`, media, health, metrics
 //! - `cli`        the `vitrine` subcommands (`serve`, `doctor`, `migrate`, `import`, `generate`, `extract`,
-//!   `train`, `index`, `evaluate`, `rollup`, `accounts`, `users`, `bench`)
+//!   `train`, `index`, `prepare`, `evaluate`, `rollup`, `accounts`, `users`, `bench`)
 //! - `float_roundtrip_tests` (tests only) every persisted float comes back bit for bit
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
@@ -43,6 +44,7 @@ pub mod eval;
 pub mod features;
 pub mod fsio;
 pub mod http;
+pub mod jobs;
 pub mod model_report;
 pub mod recsys;
 pub mod serving;

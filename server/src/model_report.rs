@@ -22,6 +22,8 @@ pub struct ModelPaths {
     pub catalogue: String,
     pub model_dir: PathBuf,
     pub reports_dir: PathBuf,
+    /// Where the background job's status file is (`crate::jobs`).
+    pub data_dir: PathBuf,
 }
 
 impl ModelPaths {
@@ -30,6 +32,7 @@ impl ModelPaths {
             catalogue: catalogue.to_owned(),
             model_dir: data_dir.join("models").join(catalogue),
             reports_dir: data_dir.join("reports"),
+            data_dir: data_dir.to_path_buf(),
         }
     }
 }
@@ -53,20 +56,23 @@ pub async fn gather(
             )
         })?;
     let (model_dir, reports_dir) = (paths.model_dir.clone(), paths.reports_dir.clone());
+    let data_dir = paths.data_dir.clone();
     // File reads and the chart's drawing stay off the async executor.
-    let (meta, published_at, evaluation, versions) = tokio::task::spawn_blocking(move || {
-        let meta = checkpoint::read_meta(&model_dir, None).ok();
-        let published_at = modified(&model_dir.join(checkpoint::META));
-        let versions = versions(&model_dir);
-        (
-            meta,
-            published_at,
-            newest_evaluation(&reports_dir),
-            versions,
-        )
-    })
-    .await
-    .map_err(|e| ApiError::new("internal", e.to_string()))?;
+    let (meta, published_at, evaluation, versions, background) =
+        tokio::task::spawn_blocking(move || {
+            let meta = checkpoint::read_meta(&model_dir, None).ok();
+            let published_at = modified(&model_dir.join(checkpoint::META));
+            let versions = versions(&model_dir);
+            (
+                meta,
+                published_at,
+                newest_evaluation(&reports_dir),
+                versions,
+                crate::jobs::read(&data_dir),
+            )
+        })
+        .await
+        .map_err(|e| ApiError::new("internal", e.to_string()))?;
     let training_curve = meta.as_ref().and_then(curve);
     Ok(ModelReport {
         catalogue: found.catalogue,
@@ -75,6 +81,8 @@ pub async fn gather(
         index_version: found.index_version,
         indexed_items: found.indexed,
         problems: found.problems,
+        notes: found.notes,
+        background,
         training_curve,
         evaluation,
         versions,

@@ -22,7 +22,7 @@ pub async fn fetch_similar(request: SimilarRequest) -> Result<SimilarResponse, A
 /// The feed's category filter.
 #[server(prefix = "/api/fn", endpoint = "categories", input = Json)]
 pub async fn fetch_categories() -> Result<CategoryList, ApiError> {
-    crate::services::services()?.feed.categories()
+    crate::services::services()?.feed.categories().await
 }
 
 /// The tastes the demo world planted for a synthetic user (the line under the feed).

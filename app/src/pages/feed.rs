@@ -193,12 +193,15 @@ fn FeedGrid(feed: RecommendResponse, category: Option<String>) -> impl IntoView 
             loading.set(false);
         });
     };
+    // No model version: nothing is trained yet (the demo's first minutes).
+    let before_model = feed.model_version.is_empty();
     let note = feed.fallback.then(|| {
-        view! {
-            <p class="banner banner-info">
-                "No history for this user yet: popular and trending items stand in until they click."
-            </p>
-        }
+        let text = if before_model {
+            "The model is still being prepared: popular and trending items stand in, and the feed becomes personal when it is ready (progress on the System page)."
+        } else {
+            "No history for this user yet: popular and trending items stand in until they click."
+        };
+        view! { <p class="banner banner-info" data-testid="feed-note">{text}</p> }
     });
     view! {
         {note}

@@ -119,6 +119,33 @@ pub struct ModelVersionRow {
     pub features_version: Option<u64>,
 }
 
+/// The last progress report of the background job that finishes the demo after the server is
+/// up: encoding the remaining items, training the model, publishing its index.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BackgroundJob {
+    /// `extract`, `train`, `index`; `done` when the whole job has finished, `failed` when it
+    /// stopped on an error.
+    pub stage: String,
+    pub done: u64,
+    pub total: u64,
+    /// What `done` counts: `items`, `epochs`.
+    pub unit: String,
+    pub percent: f64,
+    /// At the stage's rate so far; `None` until it can be told.
+    pub seconds_left: Option<f64>,
+    /// The last epoch's loss and validation NDCG@10 while training.
+    pub detail: String,
+    pub valid_ndcg_at_10: Option<f64>,
+    /// RFC 3339: when this report was written.
+    pub updated_at: String,
+    /// The stages finished so far, in order.
+    #[serde(default)]
+    pub completed: Vec<String>,
+    /// Why the job stopped, when it failed.
+    pub error: Option<String>,
+}
+
 /// `GET /api/v1/system/model`: the served model, its index, what `doctor` finds, the training
 /// curve and the latest evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -136,6 +163,13 @@ pub struct ModelReport {
     /// What `doctor` finds wrong between SQL, LanceDB and the model, in words; empty when all
     /// agree.
     pub problems: Vec<String>,
+    /// What is unfinished as designed (items not yet encoded, no model yet), each with the
+    /// command that finishes it.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// The demo's background job (features, training, index), while one runs or after it.
+    #[serde(default)]
+    pub background: Option<BackgroundJob>,
     /// Loss and validation NDCG@10 by epoch, when a model exists.
     pub training_curve: Option<Chart>,
     pub evaluation: Option<EvaluationSummary>,

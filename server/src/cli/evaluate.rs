@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
+use super::progress::Progress;
 use crate::config::{Modality, Settings};
 use crate::db::Database;
 use crate::eval::Split;
@@ -182,7 +183,20 @@ pub async fn run(settings: Settings, args: EvaluateArgs) -> anyhow::Result<()> {
     }
     // Training is seconds to minutes of libtorch work: off the async executor.
     let (data, split, output) = tokio::task::spawn_blocking(move || {
-        let output = harness::run(&data, &split, &options, |line| println!("  {line}"));
+        let models = 2 * usize::from(options.popular)
+            + usize::from(options.oracle.is_some())
+            + usize::from(options.bpr.is_some())
+            + options.variants.len();
+        let bar = Progress::new("evaluate", "models", models as u64);
+        let mut done = 0;
+        let output = harness::run(&data, &split, &options, |line| {
+            bar.note(line);
+            if line.ends_with(" done") || line.contains(" done (") {
+                done += 1;
+                bar.set_position(done);
+            }
+        });
+        bar.finish();
         (data, split, output)
     })
     .await?;

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::Args;
 
+use super::progress::Progress;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::encoders::{self, ImageEncoder, TextEncoder};
@@ -55,14 +56,13 @@ pub async fn run(settings: Settings, args: ExtractArgs) -> anyhow::Result<()> {
         batch_size: args.batch_size.unwrap_or(settings.extract.batch_size),
         page_size: 512,
     };
-    let bar = super::import::progress_bar("extract", 0);
+    let bar = Progress::new("extract", "items", 0);
     let report = features::extract(db.conn(), &store, text, image, &options, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-        super::log_progress("extract", done, total);
     })
     .await?;
-    bar.finish_and_clear();
+    bar.finish();
     print!("{}", render(&report));
     anyhow::ensure!(
         report.failed.is_empty(),

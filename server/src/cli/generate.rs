@@ -54,14 +54,15 @@ pub async fn run(settings: Settings, args: GenerateArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| settings.data.dir.join("ground_truth")),
     };
     let started = Instant::now();
-    let bar = super::import::progress_bar("generate", args.users + args.events);
+    let bar = super::progress::Progress::new("generate", "rows", (args.users + args.events) as u64);
     let truth = generate::run(db.conn(), &config, |p| {
+        bar.set_length(p.rows_total as u64);
         bar.set_position(p.rows_written as u64);
         Ok::<(), DataError>(())
     })
     .await
     .context("generating the synthetic world (nothing was written)")?;
-    bar.finish_and_clear();
+    bar.finish();
     let rollup_rows = crate::analytics::rollup::rebuild(
         db.conn(),
         None,

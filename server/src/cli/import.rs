@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use super::progress::Progress;
 use crate::config::Settings;
 use crate::data::fashion::{self, FashionSources};
 use crate::data::{DataError, locate, movielens, reviews, variants};
@@ -75,18 +75,19 @@ pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
             let started = Instant::now();
             // Parsing is CPU work on a few MB; keep it off the async executor.
             let data = tokio::task::spawn_blocking(move || movielens::read(&dir)).await??;
-            let bar = progress_bar(
-                "movielens",
-                data.users.len() + data.items.len() + data.ratings.len(),
+            let bar = Progress::new(
+                "import",
+                "rows",
+                (data.users.len() + data.items.len() + data.ratings.len()) as u64,
             );
             let summary = movielens::load(db.conn(), &data, |p| {
+                bar.set_length(p.rows_total as u64);
                 bar.set_position(p.rows_written as u64);
-                super::log_progress("import", p.rows_written, p.rows_total);
                 Ok::<(), DataError>(())
             })
             .await
             .context("importing MovieLens (nothing was written)")?;
-            bar.finish_and_clear();
+            bar.finish();
             println!(
                 "movielens: {} users, {} items, {} interactions in {:.1} s",
                 summary.users,
@@ -118,15 +119,15 @@ pub async fn run(settings: Settings, args: ImportArgs) -> anyhow::Result<()> {
                 variants::extend(fashion::read(&sources, seed)?, total, seed)
             })
             .await??;
-            let bar = progress_bar("fashion", items.len() * 2);
+            let bar = Progress::new("import", "rows", (items.len() * 2) as u64);
             let summary = fashion::load(db.conn(), &name, &items, |p| {
+                bar.set_length(p.rows_total as u64);
                 bar.set_position(p.rows_written as u64);
-                super::log_progress("import", p.rows_written, p.rows_total);
                 Ok::<(), DataError>(())
             })
             .await
             .context("importing the fashion catalogue (nothing was written)")?;
-            bar.finish_and_clear();
+            bar.finish();
             println!(
                 "{name}: {} items ({} with review text, {} from templates) in {:.1} s",
                 summary.items,
@@ -145,15 +146,4 @@ async fn catalogue_exists(db: &Database, name: &str) -> anyhow::Result<bool> {
         .one(db.conn())
         .await?;
     Ok(found.is_some())
-}
-
-pub(super) fn progress_bar(name: &str, total: usize) -> ProgressBar {
-    let bar = ProgressBar::new(total as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} rows ({eta})")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(name.to_owned());
-    bar
 }

@@ -3,8 +3,8 @@
 //! A running server picks the new version up within `inference.snapshot.poll_secs`.
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::progress::Progress;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::serving::index;
@@ -39,11 +39,7 @@ pub async fn run(settings: Settings, args: IndexArgs) -> anyhow::Result<()> {
     let model_dir = args
         .model_dir
         .unwrap_or_else(|| settings.data.dir.join("models").join(&catalogue));
-    let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("{prefix:>10} [{bar:40}] {pos}/{len} items") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix("index");
+    let bar = Progress::new("index", "items", 0);
     let report = index::build(
         db.conn(),
         &store,
@@ -53,7 +49,6 @@ pub async fn run(settings: Settings, args: IndexArgs) -> anyhow::Result<()> {
         |done, total| {
             bar.set_length(total as u64);
             bar.set_position(done as u64);
-            super::log_progress("index", done, total);
         },
     )
     .await?;

@@ -13,6 +13,8 @@ mod generate;
 mod import;
 mod index;
 mod models;
+mod prepare;
+mod progress;
 mod rollup;
 mod serve;
 mod train;
@@ -64,6 +66,8 @@ pub enum Command {
     Train(train::TrainArgs),
     /// Run the content tower over the catalogue into LanceDB `item_vectors` and publish it.
     Index(index::IndexArgs),
+    /// The demo's background job: encode items, train, index, beside a running server.
+    Prepare(prepare::PrepareArgs),
     /// List the model's versions; promote one (through the gate) or roll back.
     Models(models::ModelsArgs),
     /// Create accounts and API keys; seed the demo's accounts.
@@ -110,6 +114,7 @@ impl Cli {
                 Command::Extract(args) => extract::run(settings, args).await,
                 Command::Train(args) => train::run(settings, args).await,
                 Command::Index(args) => index::run(settings, args).await,
+                Command::Prepare(args) => Box::pin(prepare::run(settings, args)).await,
                 Command::Rollup(args) => rollup::run(settings, args).await,
                 Command::Users(command) => users::run(settings, command).await,
                 Command::Catalogue(command) => catalogue::run(settings, command).await,

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::progress::Progress;
 use crate::config::{Settings, TwoTowerSettings};
 use crate::eval::Split;
 use crate::eval::rank::items_by_user;
@@ -93,6 +93,10 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
         );
         return Ok(None);
     }
+    // From the start: reading a large catalogue's interactions and features takes a while.
+    let epochs = args.max_epochs.unwrap_or(settings.training.max_epochs);
+    let bar = Progress::new("train", "epochs", epochs as u64);
+    bar.note("reading the interactions and features");
     let snapshot = data_snapshot(settings).await?;
     let (data, _) =
         super::evaluate::load_protocol(settings, &args.catalogue, args.k_core, args.max_users)
@@ -138,13 +142,6 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
         device_name(device),
         out_dir.display()
     );
-    let bar = ProgressBar::new(training.max_epochs as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("{prefix:>10} [{bar:40}] epoch {pos}/{len} {msg}")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix("train");
     // Epochs are checkpointed in a staging folder; the served folder changes once, at the end.
     let staging = out_dir.join(STAGING);
     let resume = args.resume;
@@ -202,6 +199,11 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
             seen: &seen,
             valid: &valid,
         };
+        bar.note(&format!(
+            "training on {} interactions of {} users",
+            inputs.train.len(),
+            inputs.users.count
+        ));
         train::train(
             &model,
             &training,
@@ -209,14 +211,7 @@ async fn train_once(settings: &Settings, args: &TrainArgs) -> anyhow::Result<Opt
             device,
             Some(&dir),
             resume || warm_from.is_some(),
-            |r| {
-                bar.set_position(r.epoch as u64);
-                super::log_progress("train", r.epoch, training.max_epochs);
-                bar.set_message(format!(
-                    "loss {:.4} · valid NDCG@10 {:.4}",
-                    r.loss, r.valid_ndcg_at_10
-                ));
-            },
+            |r| bar.epoch(r.epoch as u64, r.loss, r.valid_ndcg_at_10),
         )
         .map(|t| {
             bar.finish();
@@ -336,6 +331,11 @@ fn is_published(dir: &Path) -> bool {
     checkpoint::read_meta(dir, None)
         .and_then(|meta| crate::recsys::vocab::Vocabulary::load(dir, &meta))
         .is_ok()
+}
+
+/// Whether a run into `out_dir` was interrupted after at least one epoch (`--resume` goes on).
+pub(super) fn interrupted(out_dir: &Path) -> bool {
+    checkpoint::read_meta(&out_dir.join(STAGING), None).is_ok()
 }
 
 /// `--resume` goes on from the staged run a kill interrupted, or else from the published

@@ -1,6 +1,7 @@
 //! The demo catalogue: the 70,000 real Fashion-MNIST images as items' pictures, with
-//! titles and descriptions from real reviews of the matching clothing class, and from
-//! templates for shoes and bags, which no review covers. The images and the texts are real;
+//! descriptions from real reviews of the matching clothing class (labelled as reviews, and
+//! named from the attributes their words carry), and from templates for shoes and bags, which
+//! no review covers. The images and the texts are real;
 //! their pairing is synthetic (seeded, so the same seed gives the same catalogue).
 
 use std::collections::HashMap;
@@ -90,7 +91,7 @@ pub fn read(sources: &FashionSources, seed: u64) -> Result<Vec<FashionItem>, Dat
                 Some(template) => from_template(template, &mut rng),
                 None => {
                     let review: &&Review = rng.pick(pools[class.name].as_slice());
-                    from_review(review)
+                    from_review(class, review)
                 }
             };
             let png =

@@ -1,12 +1,15 @@
 //! The words of the demo catalogue: which real reviews each Fashion-MNIST class borrows, and
 //! the templates for the classes that no review covers (shoes and bags).
 
+use super::generate::attributes::text_cues;
 use super::reviews::Review;
 use super::rng::SplitMix64;
 
 /// A Fashion-MNIST class (in label order) and where its text comes from.
 pub struct FashionClass {
     pub name: &'static str,
+    /// What a shop calls one, at the end of a product name.
+    pub noun: &'static str,
     /// Review classes of the same kind of garment; empty means `template` writes the text.
     pub review_classes: &'static [&'static str],
     pub template: Option<&'static Template>,
@@ -103,51 +106,61 @@ const ANKLE_BOOT: Template = Template {
 pub const CLASSES: [FashionClass; 10] = [
     FashionClass {
         name: "T-shirt/top",
+        noun: "top",
         review_classes: &["Knits"],
         template: None,
     },
     FashionClass {
         name: "Trouser",
+        noun: "trousers",
         review_classes: &["Pants", "Jeans", "Casual bottoms"],
         template: None,
     },
     FashionClass {
         name: "Pullover",
+        noun: "pullover",
         review_classes: &["Sweaters", "Fine gauge"],
         template: None,
     },
     FashionClass {
         name: "Dress",
+        noun: "dress",
         review_classes: &["Dresses"],
         template: None,
     },
     FashionClass {
         name: "Coat",
+        noun: "coat",
         review_classes: &["Jackets", "Outerwear"],
         template: None,
     },
     FashionClass {
         name: "Sandal",
+        noun: "sandal",
         review_classes: &[],
         template: Some(&SANDAL),
     },
     FashionClass {
         name: "Shirt",
+        noun: "shirt",
         review_classes: &["Blouses"],
         template: None,
     },
     FashionClass {
         name: "Sneaker",
+        noun: "sneaker",
         review_classes: &[],
         template: Some(&SNEAKER),
     },
     FashionClass {
         name: "Bag",
+        noun: "bag",
         review_classes: &[],
         template: Some(&BAG),
     },
     FashionClass {
         name: "Ankle boot",
+        noun: "ankle boot",
         review_classes: &[],
         template: Some(&ANKLE_BOOT),
     },
@@ -170,28 +183,52 @@ pub fn from_template(template: &Template, rng: &mut SplitMix64) -> (String, Stri
     (title, description)
 }
 
-/// Title and description from a real review: its title, or else its first sentence.
-pub fn from_review(review: &Review) -> (String, String) {
-    let title = if review.title.is_empty() {
-        let sentence = review
-            .text
-            .split(['.', '!', '?'])
-            .next()
-            .unwrap_or(&review.text);
-        shorten(sentence.trim(), 60)
+/// A product name and a description from a real review of the class. The name is built from
+/// the class and the attributes the review's words carry (fit, colour, material; the occasion
+/// when none of those is named), as the synthetic world reads them, so that the name, the text
+/// and the behaviour agree: "Roomy navy cotton pullover". Only text attributes go into the
+/// name: the picture's (pattern, lightness, shape) stay the picture's, so the modality
+/// ablation still measures what the pictures add. The review is the description, labelled.
+pub fn from_review(class: &FashionClass, review: &Review) -> (String, String) {
+    let description = if review.title.is_empty() {
+        format!("Customer review: {}", review.text)
     } else {
-        shorten(&review.title, 80)
+        format!("Customer review, \"{}\": {}", review.title, review.text)
     };
-    (title, review.text.clone())
+    (product_name(class, &description), description)
 }
 
-fn shorten(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_owned();
+/// Cues that name a garment rather than a colour or a material.
+const GARMENT_CUES: &[&str] = &["jeans", "sweater"];
+
+/// `[fit] [colour] [material] noun`, or `[occasion] noun`, or `Classic noun`.
+pub fn product_name(class: &FashionClass, text: &str) -> String {
+    let cues = text_cues(text);
+    let word = |family: &str, from_value: bool| {
+        cues.iter()
+            .find(|c| c.family == family)
+            // A garment word ("jeans", "sweater") names its material by the value ("denim").
+            .map(|c| {
+                if from_value || GARMENT_CUES.contains(&c.cue) {
+                    c.value
+                } else {
+                    c.cue
+                }
+            })
+    };
+    let mut words: Vec<&str> = [
+        word("fit", true),
+        word("colour", false),
+        word("material", false),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if words.is_empty() {
+        words.push(word("occasion", true).unwrap_or("classic"));
     }
-    let cut: String = text.chars().take(max_chars).collect();
-    let at_word = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{at_word}…")
+    words.push(class.noun);
+    capitalise(&words.join(" "))
 }
 
 fn capitalise(text: &str) -> String {
@@ -228,22 +265,50 @@ mod tests {
     }
 
     #[test]
-    fn review_text_becomes_title_and_description() {
+    fn a_review_becomes_the_labelled_description_and_its_attributes_the_name() {
         let review = |title: &str, text: &str| Review {
-            class_name: "Dresses".into(),
+            class_name: "Sweaters".into(),
             title: title.into(),
             text: text.into(),
         };
+        let pullover = &CLASSES[2];
+        let (name, description) = from_review(
+            pullover,
+            &review(
+                "Disappointing!",
+                "Runs large. The navy wool is itchy, sadly.",
+            ),
+        );
+        assert_eq!(name, "Roomy navy wool pullover");
         assert_eq!(
-            from_review(&review("Love it", "Fits well. Soft.")),
-            ("Love it".into(), "Fits well. Soft.".into())
+            description,
+            "Customer review, \"Disappointing!\": Runs large. The navy wool is itchy, sadly."
         );
-        assert_eq!(from_review(&review("", "Fits well. Soft.")).0, "Fits well");
-        let long = "word ".repeat(30);
-        let (title, _) = from_review(&review("", &long));
-        assert!(
-            title.ends_with('…') && title.chars().count() <= 61,
-            "{title}"
+        // No fit, colour or material: the occasion, else "classic".
+        assert_eq!(
+            from_review(pullover, &review("", "Wore it to the office.")).0,
+            "Work pullover"
         );
+        assert_eq!(
+            from_review(&CLASSES[3], &review("Beautiful", "So happy with it.")).0,
+            "Classic dress"
+        );
+        // A garment word names the material by its value.
+        assert_eq!(
+            from_review(&CLASSES[1], &review("", "My favourite jeans.")).0,
+            "Denim trousers"
+        );
+    }
+
+    #[test]
+    fn a_name_says_only_what_the_words_say() {
+        // Every value the name implies is one the world reads from the same text.
+        let text = "Customer review: A tight fit in black and white silk, great for a date.";
+        let name = product_name(&CLASSES[6], text);
+        assert_eq!(name, "Snug black silk shirt");
+        let values = |t: &str| -> Vec<(&str, &str)> {
+            text_cues(t).iter().map(|c| (c.family, c.value)).collect()
+        };
+        assert_eq!(values(&format!("{name} {text}")), values(text));
     }
 }

@@ -14,7 +14,7 @@
 //! is written, and loading happens in one transaction.
 
 pub mod fashion;
-mod fashion_text;
+pub mod fashion_text;
 pub mod generate;
 pub mod load;
 pub mod locate;

@@ -159,7 +159,7 @@ impl Database {
 }
 
 /// The file of a `sqlite://path?...` URL, or `None` for in-memory and non-SQLite URLs.
-fn sqlite_file(url: &str) -> Option<&str> {
+pub fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

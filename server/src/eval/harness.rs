@@ -109,6 +109,7 @@ pub fn run(
     data: &ProtocolData,
     split: &Split,
     options: &HarnessOptions,
+    // One line per epoch and per model; a model's last line ends in ` done`.
     mut progress: impl FnMut(&str),
 ) -> Result<HarnessOutput, TrainError> {
     let users = data.dataset.user_count();
@@ -257,6 +258,7 @@ pub fn run(
             ..ModelResult::named(&variant.name)
         });
         curves.push((variant.name.clone(), trained.history));
+        progress(&format!("{} done", variant.name));
     }
     Ok(HarnessOutput { results, curves })
 }

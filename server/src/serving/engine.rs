@@ -109,6 +109,8 @@ pub struct Serving {
     /// Why there is no snapshot (shown in 503s and `/readyz`).
     problem: RwLock<String>,
     pub(super) promotions: RwLock<Arc<Vec<Promotion>>>,
+    /// The feed before the first index is loaded (`before_index`).
+    pub(super) before_index: tokio::sync::Mutex<Option<Arc<super::before_index::CatalogueFeed>>>,
     pub(super) users: Cache<String, Arc<UserState>>,
     pub(super) feeds: Cache<FeedKey, Arc<RankedFeed>>,
     /// Campaigns whose ad events arrived since their daily rollups were built; analytics
@@ -143,6 +145,7 @@ impl Serving {
             changes: tokio::sync::Mutex::new(()),
             problem: RwLock::new(SnapshotError::NoIndex.to_string()),
             promotions: RwLock::new(Arc::new(Vec::new())),
+            before_index: tokio::sync::Mutex::new(None),
             users,
             feeds,
             rollups: Arc::new(crate::analytics::RollupQueue::everything_due()),
@@ -219,6 +222,7 @@ impl Serving {
                 *current = Some(Arc::new(fresh));
             }
         }
+        self.drop_catalogue_feed().await;
         // Vectors of the old model mean nothing in the new space.
         self.users.invalidate_all();
         self.feeds.invalidate_all();

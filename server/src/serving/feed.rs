@@ -14,6 +14,7 @@ use super::model_arms::Exposure;
 use super::rerank::{Entry, diversify, insert_sponsored};
 use super::snapshot::Snapshot;
 use super::users;
+use crate::db::items::ItemCard;
 use crate::recsys::serving::UserQuery;
 
 pub(super) fn invalid(message: impl Into<String>) -> ApiError {
@@ -55,23 +56,28 @@ pub(super) fn cards(snapshot: &Snapshot, entries: &[Entry]) -> Vec<FeedItem> {
     entries
         .iter()
         .map(|e| {
-            let card = &snapshot.cards[e.row as usize];
-            FeedItem {
-                item_id: card.id,
-                external_id: card.external_id.clone(),
-                title: card.title.clone(),
-                category: card.category.clone(),
-                image_url: card
-                    .has_picture
-                    .then(|| format!("/media/items/{}/image", card.id)),
-                score: e.score,
-                sponsored: e.sponsored.map(|(campaign_id, creative_id)| Sponsorship {
-                    campaign_id,
-                    creative_id,
-                }),
-            }
+            let sponsored = e.sponsored.map(|(campaign_id, creative_id)| Sponsorship {
+                campaign_id,
+                creative_id,
+            });
+            feed_item(&snapshot.cards[e.row as usize], e.score, sponsored)
         })
         .collect()
+}
+
+/// What a feed shows of an item.
+pub(super) fn feed_item(card: &ItemCard, score: f32, sponsored: Option<Sponsorship>) -> FeedItem {
+    FeedItem {
+        item_id: card.id,
+        external_id: card.external_id.clone(),
+        title: card.title.clone(),
+        category: card.category.clone(),
+        image_url: card
+            .has_picture
+            .then(|| format!("/media/items/{}/image", card.id)),
+        score,
+        sponsored,
+    }
 }
 
 /// The category filter as a snapshot category index; an unknown category is a 400.
@@ -121,12 +127,18 @@ impl Serving {
         &self,
         request: RecommendRequest,
     ) -> Result<RecommendResponse, ApiError> {
+        if let Some(page) = self.page_before_index(&request).await? {
+            return Ok(page);
+        }
         Ok(self.feed_page(request).await?.response())
     }
 
     /// The same page as [`Self::recommend`], as the JSON bytes of its response. The bytes of
     /// a page are kept with the ranked feed, so a warm request serialises nothing.
     pub async fn recommend_json(&self, request: RecommendRequest) -> Result<Bytes, ApiError> {
+        if let Some(page) = self.page_before_index(&request).await? {
+            return Ok(Bytes::from(serde_json::to_vec(&page).map_err(internal)?));
+        }
         let page = self.feed_page(request).await?;
         let at = (page.offset, page.size);
         let mut pages = page.ranked.pages.lock().map_err(internal)?;
@@ -140,7 +152,11 @@ impl Serving {
         Ok(body)
     }
 
-    async fn feed_page(&self, request: RecommendRequest) -> Result<FeedPage, ApiError> {
+    /// The page a feed request asks for, `(size, offset)`, once its fields are checked.
+    ///
+    /// # Errors
+    /// `invalid_input` for a size out of bounds, an empty user or a foreign cursor.
+    pub(super) fn page_of(&self, request: &RecommendRequest) -> Result<(usize, usize), ApiError> {
         let feed = &self.settings.inference.feed;
         let size = size(
             request.num_recommendations,
@@ -151,7 +167,11 @@ impl Serving {
         if request.user_id.trim().is_empty() {
             return Err(invalid("user_id must not be empty"));
         }
-        let offset = parse_cursor(request.cursor.as_deref())?;
+        Ok((size, parse_cursor(request.cursor.as_deref())?))
+    }
+
+    async fn feed_page(&self, request: RecommendRequest) -> Result<FeedPage, ApiError> {
+        let (size, offset) = self.page_of(&request)?;
         let (snapshot, exposure) = self.snapshot_for(&request.user_id)?;
         let category = category_filter(&snapshot, request.context.category.as_deref())?;
         let text = request

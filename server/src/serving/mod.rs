@@ -7,6 +7,7 @@
 //! - `feed`        recommend: cache, user vector, filtered ANN, rerank, sponsored slots, cursor
 //! - `rerank`      the rerank hook: category diversity and sponsored slots
 //! - `cold_start`  the feed of a user without history: text matches, trending, popular
+//! - `before_index` the feed before any index exists: the catalogue in cold-start order, no model
 //! - `users`       a user's tokens, history and seen items from SQL
 //! - `promotions`  active campaigns within schedule and budget, and their creatives
 //! - `similar`     "more like this" by item, text or picture; the snapshot's categories
@@ -20,6 +21,7 @@
 //! - `planted`     a synthetic user's planted tastes from the ground truth (the demo's line)
 
 mod additions;
+mod before_index;
 mod catch_up;
 mod challenger;
 mod cold_start;
@@ -91,7 +93,7 @@ impl FeedService for FeedEngine {
             .map_err(|e| ApiError::new("internal", e))
     }
 
-    fn categories(&self) -> Result<CategoryList, ApiError> {
-        self.0.categories()
+    async fn categories(&self) -> Result<CategoryList, ApiError> {
+        self.0.categories().await
     }
 }

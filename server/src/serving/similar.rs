@@ -108,7 +108,10 @@ impl Serving {
     ///
     /// # Errors
     /// `unavailable` before an index is loaded.
-    pub fn categories(&self) -> Result<CategoryList, ApiError> {
+    pub async fn categories(&self) -> Result<CategoryList, ApiError> {
+        if let Some(before) = self.categories_before_index().await? {
+            return Ok(before);
+        }
         let snapshot = self.snapshot()?;
         let mut counts = vec![0_u64; snapshot.categories.len()];
         for (row, &c) in snapshot.category_of.iter().enumerate() {

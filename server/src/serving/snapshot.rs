@@ -117,7 +117,7 @@ impl Snapshot {
 }
 
 /// Interactions per item of the served kinds, since `since` (all time when `None`).
-async fn counts(
+pub(super) async fn counts(
     db: &DatabaseConnection,
     kinds: &[String],
     since_days: Option<i64>,
@@ -153,7 +153,7 @@ async fn counts(
     )
 }
 
-fn ranked(row_of: &HashMap<i64, u32>, counts: &HashMap<i64, i64>) -> Vec<u32> {
+pub(super) fn ranked(row_of: &HashMap<i64, u32>, counts: &HashMap<i64, i64>) -> Vec<u32> {
     let mut rows: Vec<(i64, u32)> = counts
         .iter()
         .filter_map(|(id, n)| row_of.get(id).map(|r| (*n, *r)))

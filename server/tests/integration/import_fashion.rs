@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sea_orm::{EntityTrait, PaginatorTrait};
 use server::data::fashion::{self, DEBIAN_IMAGES_DIR, FashionSources};
+use server::data::fashion_text::{CLASSES, product_name};
 use server::data::{locate, reviews};
 use server::db::entities::{item, item_image};
 
@@ -43,6 +44,24 @@ async fn the_demo_catalogue_imports_and_its_images_are_served() {
             .iter()
             .all(|i| !i.title.trim().is_empty() && !i.description.trim().is_empty())
     );
+    // Names read like a shop's: built from the class and the attributes of the item's own
+    // words, never its review's title (which stays in the description, labelled).
+    for i in &stored {
+        let class = CLASSES
+            .iter()
+            .find(|c| c.name == i.category)
+            .expect("a Fashion-MNIST class");
+        match class.template {
+            None => {
+                assert!(i.description.starts_with("Customer review"), "{i:?}");
+                assert_eq!(i.title, product_name(class, &i.description), "{i:?}");
+            }
+            Some(template) => {
+                let title = i.title.to_lowercase();
+                assert!(template.kinds.iter().any(|k| title.ends_with(k)), "{i:?}");
+            }
+        }
+    }
     let mut per_class: HashMap<&str, usize> = HashMap::new();
     for i in &stored {
         *per_class.entry(i.category.as_str()).or_default() += 1;

@@ -177,3 +177,21 @@ pub fn binary(settings: &Settings) -> std::process::Command {
         .env("RUST_LOG", "warn");
     command
 }
+
+/// Runs the binary to the end with `args`, its progress as plain lines; panics with its output
+/// on failure. Returns stdout.
+pub fn run_binary(settings: &Settings, args: &[&str]) -> String {
+    let out = binary(settings)
+        .env("VITRINE_PROGRESS", "lines")
+        .args(args)
+        .output()
+        .expect("start vitrine");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "vitrine {args:?}: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}

@@ -182,31 +182,58 @@ pub fn measure(categories: &[String], items: &[ItemSource<'_>]) -> Result<Attrib
         }
     }
     for (index, item) in items.iter().enumerate() {
-        let text = item.text.to_lowercase();
-        let words: std::collections::HashSet<&str> = text
-            .split(|c: char| !c.is_alphabetic())
-            .filter(|w| !w.is_empty())
-            .collect();
-        for (family, values) in TEXT_FAMILIES {
-            let base = offset(family);
-            let found = values.iter().position(|(_, cues)| {
-                cues.iter().any(|cue| {
-                    if cue.contains(' ') {
-                        text.contains(cue)
-                    } else {
-                        words.contains(cue)
-                    }
-                })
-            });
-            if let Some(level) = found {
-                masks[index] |= 1 << (base + level);
-            }
+        for cue in text_cues(item.text) {
+            masks[index] |= 1 << (offset(cue.family) + cue.level);
         }
     }
     for (v, entry) in vocab.iter_mut().enumerate() {
         entry.items = masks.iter().filter(|&&m| m & (1 << v) != 0).count();
     }
     Ok(Attributes { vocab, masks })
+}
+
+/// A text attribute found in an item's words: its family, value, the value's position in the
+/// family, and the word (or phrase) that gave it away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextCue {
+    pub family: &'static str,
+    pub value: &'static str,
+    pub level: usize,
+    pub cue: &'static str,
+}
+
+/// Each text family's value in `text`: the first value (in order) whose words occur, and the
+/// first of its words that does. The item names of the catalogue are built from these, so a
+/// name never says what its words do not.
+pub fn text_cues(text: &str) -> Vec<TextCue> {
+    let text = text.to_lowercase();
+    let words: std::collections::HashSet<&str> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let occurs = |cue: &str| {
+        if cue.contains(' ') {
+            text.contains(cue)
+        } else {
+            words.contains(cue)
+        }
+    };
+    TEXT_FAMILIES
+        .iter()
+        .filter_map(|(family, values)| {
+            values
+                .iter()
+                .enumerate()
+                .find_map(|(level, (value, cues))| {
+                    cues.iter().find(|c| occurs(c)).map(|cue| TextCue {
+                        family,
+                        value,
+                        level,
+                        cue,
+                    })
+                })
+        })
+        .collect()
 }
 
 fn value(family: &str, value: &str, carrier: Carrier) -> AttributeValue {
