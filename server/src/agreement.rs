@@ -147,9 +147,15 @@ pub async fn check(
         &out.without_features,
         "active items have no content features yet: `vitrine extract` encodes them, resuming where it stopped",
     );
+    // Before the first index every item lacks a vector; the note below says so once.
+    let unindexed = if out.index_version.is_empty() {
+        Finding::default()
+    } else {
+        out.without_vector.clone()
+    };
     say(
         &mut notes,
-        &out.without_vector,
+        &unindexed,
         "active items are not in the published index yet: the server files new items in; `vitrine index` publishes them all",
     );
     say(
