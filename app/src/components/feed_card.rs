@@ -34,6 +34,7 @@ pub fn event(kind: FeedEventKind, user_id: &str, item: &FeedItem, key: String) -
         campaign_id: item.sponsored.as_ref().map(|s| s.campaign_id),
         creative_id: item.sponsored.as_ref().map(|s| s.creative_id),
         revenue: None,
+        seconds: None,
         occurred_at: None,
         idempotency_key: key,
         segment: None,

@@ -32,18 +32,42 @@ pub fn ExperimentPage() -> impl IntoView {
     }
 }
 
-/// A metric's value as people read it: rates in percent, per-user amounts as decimals.
+/// A metric's value as people read it: rates in percent, dwell in seconds, costs in money,
+/// per-user amounts as decimals.
 fn metric_value(metric: &str, value: f64) -> String {
     match metric {
-        "ctr" | "cvr" | "clicking_users" => percent(Some(value)),
+        "ctr" | "save_rate" | "cvr" | "clicking_users" => percent(Some(value)),
+        "dwell_per_click" => format!("{value:.1} s"),
+        "cpa" | "cpc" => format!("{value:.2}"),
         _ => format!("{value:.4}"),
     }
+}
+
+/// A cost: a fall is the good direction.
+fn lower_is_better(metric: &str) -> bool {
+    matches!(metric, "cpa" | "cpc")
+}
+
+/// An arm's value, with its own interval under it where the metric has one.
+fn arm_value(metric: &str, value: f64, interval: Option<[f64; 2]>) -> impl IntoView + use<> {
+    let interval = interval.map(|[low, high]| {
+        view! {
+            <br />
+            <span class="muted small">
+                {format!("{} … {}", metric_value(metric, low), metric_value(metric, high))}
+            </span>
+        }
+    });
+    let value = metric_value(metric, value);
+    view! { {value}{interval} }
 }
 
 fn metric_label(metric: &str) -> String {
     match metric {
         "ctr" => "CTR".to_owned(),
         "cvr" => "CVR".to_owned(),
+        "cpa" => "CPA".to_owned(),
+        "cpc" => "CPC".to_owned(),
         other => {
             let words = other.replace('_', " ");
             let mut chars = words.chars();
@@ -85,6 +109,8 @@ fn Results(results: ExperimentResults) -> impl IntoView {
                     <td class="num">{count(a.users as i64)}</td>
                     <td class="num">{count(a.impressions)}</td>
                     <td class="num">{count(a.clicks)}</td>
+                    <td class="num">{count(a.saves)}</td>
+                    <td class="num">{format!("{:.0} s", a.dwell_seconds)}</td>
                     <td class="num">{count(a.conversions)}</td>
                     <td class="num">{format!("{:.2}", a.revenue)}</td>
                 </tr>
@@ -151,6 +177,8 @@ fn Results(results: ExperimentResults) -> impl IntoView {
                         <th scope="col" class="num">"Users"</th>
                         <th scope="col" class="num">"Impressions"</th>
                         <th scope="col" class="num">"Clicks"</th>
+                        <th scope="col" class="num">"Saves"</th>
+                        <th scope="col" class="num">"Dwell"</th>
                         <th scope="col" class="num">"Conversions"</th>
                         <th scope="col" class="num">"Revenue"</th>
                     </tr></thead>
@@ -168,7 +196,8 @@ fn MetricRow(m: MetricResult, primary: bool) -> impl IntoView {
         signed_percent(m.relative_ci[0]),
         signed_percent(m.relative_ci[1])
     );
-    let (verdict, class) = match (m.significant, m.relative > 0.0) {
+    let improved = (m.relative > 0.0) != lower_is_better(&m.metric);
+    let (verdict, class) = match (m.significant, improved) {
         (true, true) => ("Better", "chip chip-good"),
         (true, false) => ("Worse", "chip chip-bad"),
         (false, _) => ("Inconclusive", "chip"),
@@ -182,8 +211,8 @@ fn MetricRow(m: MetricResult, primary: bool) -> impl IntoView {
         <tr>
             <th scope="row" title=title>{metric_label(&m.metric)}{primary.then_some(" ★")}</th>
             <td>{m.arm.clone()}</td>
-            <td class="num">{metric_value(&m.metric, m.control)}</td>
-            <td class="num">{metric_value(&m.metric, m.treatment)}</td>
+            <td class="num">{arm_value(&m.metric, m.control, m.control_ci)}</td>
+            <td class="num">{arm_value(&m.metric, m.treatment, m.treatment_ci)}</td>
             <td class="num">{signed_percent(m.relative)}</td>
             <td class="num">{interval}</td>
             <td class="num">{p_value(m.p_value)}</td>

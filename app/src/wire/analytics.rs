@@ -151,8 +151,16 @@ pub struct ArmSpec {
 pub enum ExperimentMetric {
     /// Clicks per impression (a ratio over users, by the delta method).
     Ctr,
+    /// Saves per impression (a ratio over users).
+    SaveRate,
+    /// Seconds of dwell per click (a ratio over users).
+    DwellPerClick,
     /// Conversions per click (a ratio over users).
     Cvr,
+    /// Cost per conversion (a ratio over users; lower is better).
+    Cpa,
+    /// Cost per click (a ratio over users; lower is better).
+    Cpc,
     /// The share of users with at least one click (two-proportion z-test).
     ClickingUsers,
     /// Conversions per user (Welch, CUPED-adjusted by the pre-period).
@@ -162,9 +170,14 @@ pub enum ExperimentMetric {
 }
 
 impl ExperimentMetric {
-    pub const ALL: [ExperimentMetric; 5] = [
+    /// In the order of the results table: the seed's five first.
+    pub const ALL: [ExperimentMetric; 9] = [
         ExperimentMetric::Ctr,
+        ExperimentMetric::SaveRate,
+        ExperimentMetric::DwellPerClick,
         ExperimentMetric::Cvr,
+        ExperimentMetric::Cpa,
+        ExperimentMetric::Cpc,
         ExperimentMetric::ClickingUsers,
         ExperimentMetric::ConversionsPerUser,
         ExperimentMetric::RevenuePerUser,
@@ -173,7 +186,11 @@ impl ExperimentMetric {
     pub fn name(self) -> &'static str {
         match self {
             ExperimentMetric::Ctr => "ctr",
+            ExperimentMetric::SaveRate => "save_rate",
+            ExperimentMetric::DwellPerClick => "dwell_per_click",
             ExperimentMetric::Cvr => "cvr",
+            ExperimentMetric::Cpa => "cpa",
+            ExperimentMetric::Cpc => "cpc",
             ExperimentMetric::ClickingUsers => "clicking_users",
             ExperimentMetric::ConversionsPerUser => "conversions_per_user",
             ExperimentMetric::RevenuePerUser => "revenue_per_user",
@@ -241,8 +258,16 @@ pub struct ArmResult {
     pub users: u64,
     pub impressions: i64,
     pub clicks: i64,
+    #[serde(default)]
+    pub saves: i64,
+    /// Seconds in view, summed.
+    #[serde(default)]
+    pub dwell_seconds: f64,
     pub conversions: i64,
     pub revenue: f64,
+    /// What the advertiser paid (nothing in a feed experiment).
+    #[serde(default)]
+    pub cost: f64,
 }
 
 /// One metric, one treatment arm against the control.
@@ -255,6 +280,11 @@ pub struct MetricResult {
     pub method: String,
     pub control: f64,
     pub treatment: f64,
+    /// Each arm's own interval, for the ratio metrics (delta method, clustered by user).
+    #[serde(default)]
+    pub control_ci: Option<[f64; 2]>,
+    #[serde(default)]
+    pub treatment_ci: Option<[f64; 2]>,
     pub absolute: f64,
     pub absolute_ci: [f64; 2],
     pub relative: f64,

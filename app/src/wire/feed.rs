@@ -101,6 +101,9 @@ pub enum FeedEventKind {
     Click,
     Save,
     Conversion,
+    /// Seconds an item was in view (its card at least half visible, or its "more like this"
+    /// page open), in `seconds`.
+    Dwell,
 }
 
 impl FeedEventKind {
@@ -110,6 +113,7 @@ impl FeedEventKind {
             Self::Click => "click",
             Self::Save => "save",
             Self::Conversion => "conversion",
+            Self::Dwell => "dwell",
         }
     }
 }
@@ -126,6 +130,9 @@ pub struct FeedEvent {
     pub creative_id: Option<i32>,
     /// A conversion's revenue.
     pub revenue: Option<f64>,
+    /// A dwell's seconds, 0 to 3,600; only on a dwell.
+    #[serde(default)]
+    pub seconds: Option<f64>,
     /// RFC 3339; now when absent.
     pub occurred_at: Option<String>,
     /// Required, unique per event (a UUID, say; 1 to 128 printable characters): an event sent
@@ -156,6 +163,8 @@ pub fn is_model_version(v: &str) -> bool {
 pub const MAX_EVENT_BATCH: usize = 1000;
 /// The longest idempotency key.
 pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+/// The longest dwell one event records: an hour.
+pub const MAX_DWELL_SECONDS: f64 = 3600.0;
 
 impl EventBatch {
     /// Checks what can be checked without the database (the server checks ids and times).
@@ -206,6 +215,21 @@ impl EventBatch {
                 return Err(invalid(format!(
                     "events[{i}]: only a conversion has revenue"
                 )));
+            }
+            match (e.kind, e.seconds) {
+                (FeedEventKind::Dwell, Some(s))
+                    if s.is_finite() && (0.0..=MAX_DWELL_SECONDS).contains(&s) => {}
+                (FeedEventKind::Dwell, _) => {
+                    return Err(invalid(format!(
+                        "events[{i}].seconds must be a number of seconds from 0 to {MAX_DWELL_SECONDS}"
+                    )));
+                }
+                (_, Some(_)) => {
+                    return Err(invalid(format!(
+                        "events[{i}].seconds: only a dwell has seconds"
+                    )));
+                }
+                (_, None) => {}
             }
         }
         Ok(())

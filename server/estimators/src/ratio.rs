@@ -63,6 +63,15 @@ impl RatioSummary {
             variance,
         })
     }
+
+    /// The ratio's own `level` interval, `R ± z · sqrt(Var(R))`.
+    ///
+    /// # Errors
+    /// A `level` outside (0, 1).
+    pub fn interval(&self, level: f64) -> Result<[f64; 2]> {
+        let half = dist::normal_critical(confidence(level)?) * self.variance.max(0.0).sqrt();
+        Ok([self.ratio - half, self.ratio + half])
+    }
 }
 
 /// The z-test of two arms' ratios, with delta-method intervals.

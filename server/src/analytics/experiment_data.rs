@@ -1,6 +1,7 @@
 //! An experiment's data: every assigned user's arm, their events on the experiment's campaign
-//! since it started (with the day of each), and their pre-period conversions and revenue on
-//! the advertiser's campaigns (CUPED's covariate).
+//! since it started (with the day of each: impressions and clicks with their cost, conversions
+//! with their revenue), their saves and dwell on the campaign's promoted items in the feed, and
+//! their pre-period conversions and revenue on the advertiser's campaigns (CUPED's covariate).
 
 use std::collections::HashMap;
 
@@ -12,7 +13,9 @@ use sea_orm::{
 };
 
 use super::database;
-use crate::db::entities::{campaign, event, experiment, experiment_assignment as assignment};
+use crate::db::entities::{
+    campaign, creative, event, experiment, experiment_assignment as assignment, interaction,
+};
 
 /// How far back the pre-period covariate looks.
 pub const PRE_PERIOD_DAYS: i64 = 28;
@@ -21,22 +24,30 @@ pub const PRE_PERIOD_DAYS: i64 = 28;
 pub struct UserTotals {
     pub impressions: f64,
     pub clicks: f64,
+    pub saves: f64,
+    /// Seconds in view.
+    pub dwell: f64,
     pub conversions: f64,
     pub revenue: f64,
+    /// What the advertiser paid.
+    pub cost: f64,
 }
 
-/// One event of a user: the day (from the experiment's start) and what it was.
+/// One event of a user: the day (from the experiment's start), what it was, and its amount:
+/// the cost of an impression or a click, the revenue of a conversion, the seconds of a dwell.
 #[derive(Clone, Copy, Debug)]
 pub struct Happening {
     pub day: u32,
     pub kind: Kind,
-    pub revenue: f64,
+    pub amount: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Impression,
     Click,
+    Save,
+    Dwell,
     Conversion,
 }
 
@@ -55,11 +66,19 @@ pub fn totals(events: &[Happening], last_day: u32) -> UserTotals {
     let mut t = UserTotals::default();
     for e in events.iter().filter(|e| e.day <= last_day) {
         match e.kind {
-            Kind::Impression => t.impressions += 1.0,
-            Kind::Click => t.clicks += 1.0,
+            Kind::Impression => {
+                t.impressions += 1.0;
+                t.cost += e.amount;
+            }
+            Kind::Click => {
+                t.clicks += 1.0;
+                t.cost += e.amount;
+            }
+            Kind::Save => t.saves += 1.0,
+            Kind::Dwell => t.dwell += e.amount,
             Kind::Conversion => {
                 t.conversions += 1.0;
-                t.revenue += e.revenue;
+                t.revenue += e.amount;
             }
         }
     }
@@ -130,6 +149,7 @@ pub async fn load(
         .columns([
             event::Column::UserId,
             event::Column::Kind,
+            event::Column::Cost,
             event::Column::Revenue,
             event::Column::OccurredAt,
         ])
@@ -138,27 +158,86 @@ pub async fn load(
         .filter(event::Column::CampaignId.eq(campaign_id))
         .filter(event::Column::OccurredAt.gte(start))
         .filter(event::Column::OccurredAt.lt(end))
-        .into_tuple::<(Option<i64>, String, f64, DateTime<Utc>)>()
+        .into_tuple::<(Option<i64>, String, f64, f64, DateTime<Utc>)>()
         .stream(db)
         .await
         .map_err(database)?;
-    while let Some((user, kind, revenue, at)) = rows.try_next().await.map_err(database)? {
+    while let Some((user, kind, cost, revenue, at)) = rows.try_next().await.map_err(database)? {
         let Some(&(arm, i)) = user.as_ref().and_then(|u| slot.get(u)) else {
             continue;
         };
-        let kind = match kind.as_str() {
-            "impression" => Kind::Impression,
-            "click" => Kind::Click,
-            "conversion" => Kind::Conversion,
+        let (kind, amount) = match kind.as_str() {
+            "impression" => (Kind::Impression, cost),
+            "click" => (Kind::Click, cost),
+            "conversion" => (Kind::Conversion, revenue),
             _ => continue,
         };
         let day = u32::try_from((at - start).num_days()).unwrap_or(0);
         days = days.max(day + 1);
-        users[arm][i].push(Happening { day, kind, revenue });
+        users[arm][i].push(Happening { day, kind, amount });
     }
     drop(rows);
+    days = days.max(feed_activity(db, model, campaign_id, &slot, &mut users).await?);
     let pre = pre_period(db, model, &slot, &users).await?;
     Ok(ExperimentData { users, pre, days })
+}
+
+/// Saves and dwell of the assigned users on the campaign's promoted items in the feed, since
+/// the start; returns the days they cover.
+async fn feed_activity(
+    db: &DatabaseConnection,
+    model: &experiment::Model,
+    campaign_id: i32,
+    slot: &Slots,
+    users: &mut ArmUsers,
+) -> Result<u32, ApiError> {
+    let promoted: Vec<i64> = creative::Entity::find()
+        .select_only()
+        .column(creative::Column::ItemId)
+        .filter(creative::Column::CampaignId.eq(campaign_id))
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(database)?;
+    let start = model.starts_at;
+    let end = model.ends_at.unwrap_or_else(Utc::now);
+    let mut rows = interaction::Entity::find()
+        .select_only()
+        .columns([
+            interaction::Column::UserId,
+            interaction::Column::Kind,
+            interaction::Column::Value,
+            interaction::Column::OccurredAt,
+        ])
+        .filter(interaction::Column::UserId.is_in(slot.keys().copied()))
+        .filter(interaction::Column::ItemId.is_in(promoted))
+        .filter(interaction::Column::Kind.is_in(["save", "dwell"]))
+        .filter(interaction::Column::OccurredAt.gte(start))
+        .filter(interaction::Column::OccurredAt.lt(end))
+        .into_tuple::<(i64, String, Option<f64>, DateTime<Utc>)>()
+        .stream(db)
+        .await
+        .map_err(database)?;
+    let mut days = 0;
+    while let Some((user, kind, value, at)) = rows.try_next().await.map_err(database)? {
+        let Some(&(arm, i)) = slot.get(&user) else {
+            continue;
+        };
+        let kind = if kind == "save" {
+            Kind::Save
+        } else {
+            Kind::Dwell
+        };
+        let day = u32::try_from((at - start).num_days()).unwrap_or(0);
+        days = days.max(day + 1);
+        let amount = if kind == Kind::Dwell {
+            value.unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        users[arm][i].push(Happening { day, kind, amount });
+    }
+    Ok(days)
 }
 
 /// Zero totals for every assigned user, aligned with `users`.

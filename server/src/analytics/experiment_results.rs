@@ -18,11 +18,75 @@ use super::feed_experiment_data;
 use super::{Analytics, invalid_stats, no_data};
 use crate::charts;
 
-/// One metric's test, and CUPED's variance reduction where it applied.
+/// One metric's test, CUPED's variance reduction where it applied, and each arm's own
+/// interval for the ratio metrics.
 struct Tested {
     lift: Lift,
     method: &'static str,
     variance_reduction: Option<f64>,
+    arm_intervals: Option<([f64; 2], [f64; 2])>,
+}
+
+/// A ratio metric: its numerator and denominator in a user's totals, and how the method reads.
+struct RatioOf {
+    numerator: fn(&UserTotals) -> f64,
+    denominator: fn(&UserTotals) -> f64,
+    method: &'static str,
+}
+
+/// The ratio metrics, `Σ numerator / Σ denominator` over an arm's users.
+fn ratio_of(metric: ExperimentMetric) -> Option<RatioOf> {
+    let of = |numerator, denominator, method| {
+        Some(RatioOf {
+            numerator,
+            denominator,
+            method,
+        })
+    };
+    match metric {
+        ExperimentMetric::Ctr => of(
+            |u| u.clicks,
+            |u| u.impressions,
+            "delta-method z-test (clicks / impressions per user)",
+        ),
+        ExperimentMetric::SaveRate => of(
+            |u| u.saves,
+            |u| u.impressions,
+            "delta-method z-test (saves / impressions per user)",
+        ),
+        ExperimentMetric::DwellPerClick => of(
+            |u| u.dwell,
+            |u| u.clicks,
+            "delta-method z-test (dwell seconds / clicks per user)",
+        ),
+        ExperimentMetric::Cvr => of(
+            |u| u.conversions,
+            |u| u.clicks,
+            "delta-method z-test (conversions / clicks per user)",
+        ),
+        ExperimentMetric::Cpa => of(
+            |u| u.cost,
+            |u| u.conversions,
+            "delta-method z-test (cost / conversions per user)",
+        ),
+        ExperimentMetric::Cpc => of(
+            |u| u.cost,
+            |u| u.clicks,
+            "delta-method z-test (cost / clicks per user)",
+        ),
+        ExperimentMetric::ClickingUsers
+        | ExperimentMetric::ConversionsPerUser
+        | ExperimentMetric::RevenuePerUser => None,
+    }
+}
+
+/// An arm's ratio with its delta-method interval at `level`.
+fn arm_ratio(users: &[UserTotals], of: &RatioOf) -> Result<RatioSummary, StatsError> {
+    let (y, x): (Vec<f64>, Vec<f64>) = users
+        .iter()
+        .map(|u| ((of.numerator)(u), (of.denominator)(u)))
+        .unzip();
+    RatioSummary::of(&y, &x)
 }
 
 fn metric_of(name: &str) -> Option<ExperimentMetric> {
@@ -40,15 +104,16 @@ fn test(
         lift,
         method: "",
         variance_reduction: None,
+        arm_intervals: None,
     };
-    let ratio =
-        |num: fn(&UserTotals) -> f64, den: fn(&UserTotals) -> f64| -> Result<Lift, StatsError> {
-            let arm = |users: &[UserTotals]| {
-                let (y, x): (Vec<f64>, Vec<f64>) = users.iter().map(|u| (num(u), den(u))).unzip();
-                RatioSummary::of(&y, &x)
-            };
-            ratio_test(&arm(control)?, &arm(treatment)?, level)
-        };
+    if let Some(of) = ratio_of(metric) {
+        let (c, t) = (arm_ratio(control, &of)?, arm_ratio(treatment, &of)?);
+        return Ok(Tested {
+            method: of.method,
+            arm_intervals: Some((c.interval(level)?, t.interval(level)?)),
+            ..plain(ratio_test(&c, &t, level)?)
+        });
+    }
     let adjusted = |value: fn(&UserTotals) -> f64| -> Result<Tested, StatsError> {
         let values = |users: &[UserTotals]| users.iter().map(value).collect::<Vec<f64>>();
         let (yc, yt, xc, xt) = (
@@ -72,6 +137,7 @@ fn test(
                 lift: r.lift,
                 method: "Welch t-test, CUPED-adjusted",
                 variance_reduction: Some(r.variance_reduction),
+                arm_intervals: None,
             }),
             // No pre-period variation: the plain test.
             Err(StatsError::Degenerate(_)) => Ok(Tested {
@@ -82,14 +148,6 @@ fn test(
         }
     };
     Ok(match metric {
-        ExperimentMetric::Ctr => Tested {
-            method: "delta-method z-test (clicks / impressions per user)",
-            ..plain(ratio(|u| u.clicks, |u| u.impressions)?)
-        },
-        ExperimentMetric::Cvr => Tested {
-            method: "delta-method z-test (conversions / clicks per user)",
-            ..plain(ratio(|u| u.conversions, |u| u.clicks)?)
-        },
         ExperimentMetric::ClickingUsers => {
             let arm = |users: &[UserTotals]| {
                 Proportion::new(
@@ -104,6 +162,18 @@ fn test(
         }
         ExperimentMetric::ConversionsPerUser => adjusted(|u| u.conversions)?,
         ExperimentMetric::RevenuePerUser => adjusted(|u| u.revenue)?,
+        // Answered above, by `ratio_of`.
+        ExperimentMetric::Ctr
+        | ExperimentMetric::SaveRate
+        | ExperimentMetric::DwellPerClick
+        | ExperimentMetric::Cvr
+        | ExperimentMetric::Cpa
+        | ExperimentMetric::Cpc => {
+            return Err(StatsError::Invalid(format!(
+                "{} is a ratio metric",
+                metric.name()
+            )));
+        }
     })
 }
 
@@ -169,6 +239,8 @@ impl Analytics {
                 method: r.method.to_owned(),
                 control: r.lift.control,
                 treatment: r.lift.treatment,
+                control_ci: r.arm_intervals.map(|a| a.0),
+                treatment_ci: r.arm_intervals.map(|a| a.1),
                 absolute: r.lift.absolute,
                 absolute_ci: [r.lift.absolute_ci.0, r.lift.absolute_ci.1],
                 relative: r.lift.relative,
@@ -209,8 +281,11 @@ impl Analytics {
                         users: users.len() as u64,
                         impressions: sum(|u| u.impressions) as i64,
                         clicks: sum(|u| u.clicks) as i64,
+                        saves: sum(|u| u.saves) as i64,
+                        dwell_seconds: sum(|u| u.dwell),
                         conversions: sum(|u| u.conversions) as i64,
                         revenue: sum(|u| u.revenue),
+                        cost: sum(|u| u.cost),
                     }
                 })
                 .collect(),
@@ -269,3 +344,7 @@ impl Analytics {
         }))
     }
 }
+
+#[cfg(test)]
+#[path = "experiment_results_tests.rs"]
+mod tests;

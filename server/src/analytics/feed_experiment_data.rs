@@ -1,8 +1,8 @@
 //! The data of an experiment between model versions: every exposed user's arm, and their feed
-//! activity (the `interactions` the feed's events left) since it started. A view is an
-//! impression, a click a click, and a save or a conversion a conversion (a conversion's value
-//! is its revenue), so the same tests read CTR, saves per click, clicking users, and saves per
-//! user. The pre-period covariate is each user's clicks and saves in the weeks before.
+//! activity (the `interactions` the feed's events left) since it started: views as
+//! impressions, clicks, saves, dwell (its seconds) and conversions (their revenue), so the same
+//! tests read CTR, save rate, dwell per click, conversion rate and the per-user metrics. The
+//! pre-period covariate is each user's clicks and conversions in the weeks before.
 
 use app::error::ApiError;
 use chrono::{DateTime, Duration, Utc};
@@ -28,7 +28,9 @@ fn kind_of(kind: &str) -> Option<Kind> {
     match kind {
         "view" => Some(Kind::Impression),
         "click" => Some(Kind::Click),
-        "save" | "conversion" => Some(Kind::Conversion),
+        "save" => Some(Kind::Save),
+        "dwell" => Some(Kind::Dwell),
+        "conversion" => Some(Kind::Conversion),
         _ => None,
     }
 }
@@ -68,12 +70,12 @@ pub async fn load(
         };
         let day = u32::try_from((at - start).num_days()).unwrap_or(0);
         days = days.max(day + 1);
-        let revenue = if kind == Kind::Conversion {
-            value.unwrap_or(0.0)
-        } else {
-            0.0
+        // A conversion's revenue, a dwell's seconds; the feed itself costs nothing.
+        let amount = match kind {
+            Kind::Conversion | Kind::Dwell => value.unwrap_or(0.0),
+            _ => 0.0,
         };
-        users[arm][i].push(Happening { day, kind, revenue });
+        users[arm][i].push(Happening { day, kind, amount });
     }
     drop(rows);
     let pre = pre_period(db, model, &slot, &users).await?;
@@ -105,10 +107,10 @@ async fn pre_period(
             continue;
         };
         let t = &mut pre[arm][i];
-        if kind == "click" {
-            t.clicks += 1.0;
-        } else {
-            t.conversions += 1.0;
+        match kind.as_str() {
+            "click" => t.clicks += 1.0,
+            "save" => t.saves += 1.0,
+            _ => t.conversions += 1.0,
         }
     }
     Ok(pre)

@@ -25,6 +25,8 @@ fn lift(metric: &str, relative: f64) -> MetricResult {
         method: "z".into(),
         control: 0.05,
         treatment: 0.05 * (1.0 + relative),
+        control_ci: None,
+        treatment_ci: None,
         absolute: 0.05 * relative,
         absolute_ci: [0.0, 0.1],
         relative,

@@ -106,6 +106,7 @@ pub(super) async fn save_item(State(state): State<AppState>, body: Bytes) -> Res
         campaign_id: None,
         creative_id: None,
         revenue: None,
+        seconds: None,
         occurred_at: None,
         idempotency_key: format!("save:{user_id}:{item_id}"),
         segment: None,

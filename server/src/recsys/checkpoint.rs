@@ -301,7 +301,11 @@ pub fn load_model(
 > {
     let meta = read_meta(dir, Some(shapes))?;
     let mut store = nn::VarStore::new(device);
-    let model = crate::recsys::two_tower::TwoTower::new(&store.root(), &meta.model, shapes);
+    let model = {
+        // Its initial draw is overwritten at once, but it must not disturb a seeded run.
+        let _rng = crate::recsys::torch_rng();
+        crate::recsys::two_tower::TwoTower::new(&store.root(), &meta.model, shapes)
+    };
     load_weights(dir, &mut store, &meta)?;
     Ok((model, store, meta))
 }

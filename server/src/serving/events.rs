@@ -151,13 +151,16 @@ impl Serving {
                 user_id: Set(user_id),
                 item_id: Set(e.item_id),
                 kind: Set(kind.to_owned()),
-                value: Set(e.revenue),
+                value: Set(e.revenue.or(e.seconds)),
                 occurred_at: Set(at),
                 idempotency_key: Set(Some(key.clone())),
                 model_version: Set(model_version.clone()),
                 ..Default::default()
             });
-            if let (Some(campaign_id), Some(creative_id)) = (e.campaign_id, e.creative_id) {
+            // A dwell on a sponsored slot is feed activity only: ad events are what is billed.
+            if let (Some(campaign_id), Some(creative_id), false) =
+                (e.campaign_id, e.creative_id, e.kind == FeedEventKind::Dwell)
+            {
                 match creatives.get(&creative_id) {
                     Some((campaign, item)) if *campaign == campaign_id && *item == e.item_id => {}
                     _ => {

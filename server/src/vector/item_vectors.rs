@@ -193,13 +193,13 @@ pub async fn open(store: &VectorStore) -> Result<Option<lancedb::Table>, VectorE
     if !store.table_names().await?.iter().any(|n| n == ITEM_VECTORS) {
         return Ok(None);
     }
-    Ok(Some(
-        store
-            .connection()
-            .open_table(ITEM_VECTORS)
-            .execute()
-            .await?,
-    ))
+    match store.connection().open_table(ITEM_VECTORS).execute().await {
+        Ok(table) => Ok(Some(table)),
+        // A folder with no committed version: a first `index` stopped before its commit.
+        // Nothing was published; the next `index` overwrites it.
+        Err(lancedb::Error::TableNotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The index version stamped on the table's rows at its latest version, and that version.

@@ -250,7 +250,9 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
         assert_eq!(arm["users"], json!(n), "{arm}");
         assert_eq!(arm["impressions"], json!(impressions), "{arm}");
         assert_eq!(arm["clicks"], json!(clicks), "{arm}");
-        assert_eq!(arm["conversions"], json!(saves), "{arm}");
+        // Saves are told apart from conversions (the feed's users converted nothing).
+        assert_eq!(arm["saves"], json!(saves), "{arm}");
+        assert_eq!(arm["conversions"], json!(0), "{arm}");
     }
     let metric = |name: &str| {
         results["metrics"]
@@ -280,7 +282,19 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
     assert_eq!(ctr["significant"], json!(true), "{ctr}");
     println!("arms: {}\nctr: {ctr}", results["arms"]);
     metric("clicking_users");
-    metric("conversions_per_user");
+    // Saves per impression, the ratio of sums, with each arm's own interval around it.
+    let save_rate = metric("save_rate");
+    for arm in ["control", "treatment"] {
+        let (_, impressions, _, saves) = expected[arm];
+        let value = save_rate[arm].as_f64().expect("a rate");
+        assert!(
+            (value - saves as f64 / impressions as f64).abs() < 1e-12,
+            "{save_rate}"
+        );
+        let ci = &save_rate[format!("{arm}_ci")];
+        let (low, high) = (ci[0].as_f64().expect("low"), ci[1].as_f64().expect("high"));
+        assert!(low < value && value < high, "{save_rate}");
+    }
     assert_eq!(
         results["srm"]["flagged"],
         json!(false),

@@ -264,3 +264,77 @@ async fn the_index_is_rebuilt_while_requests_flow_and_none_fails() {
         Err(_) => panic!("clients still hold the app"),
     }
 }
+
+#[tokio::test]
+async fn dwell_is_recorded_in_seconds_and_a_bad_one_names_the_field() {
+    let app = serve_world().await;
+    let (_, feed) = recommend(&app, json!({"user_id": "3", "num_recommendations": 1})).await;
+    let item = ids(&feed)[0];
+    let body = |seconds: &str, key: &str| {
+        format!(
+            r#"{{"events": [{{"kind": "dwell", "user_id": "3", "item_id": {item}, "seconds": {seconds}, "idempotency_key": "{key}"}}]}}"#
+        )
+    };
+    // -1, over an hour, NaN (not JSON, so a syntax error at that field), a string, and none.
+    for (seconds, key) in [
+        ("-1", "d-1"),
+        ("3601", "d-2"),
+        ("NaN", "d-3"),
+        (r#""ten""#, "d-4"),
+        ("null", "d-5"),
+    ] {
+        let r = crate::http_client::post_keyed(
+            &app,
+            "/api/v1/events",
+            "application/json",
+            body(seconds, key).as_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{seconds}: {}", r.body);
+        let error = r.json();
+        assert_eq!(error["code"], "invalid_input", "{seconds}: {error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("seconds")),
+            "{seconds}: {error}"
+        );
+    }
+    let clicked = json!({"events": [
+        {"kind": "click", "user_id": "3", "item_id": item, "idempotency_key": "d-6", "seconds": 3.0}
+    ]});
+    assert_eq!(
+        events(&app, clicked).await.0,
+        400,
+        "only a dwell has seconds"
+    );
+    let db = app.state.db.conn();
+    let stored = |keys: &'static [&'static str]| {
+        interaction::Entity::find()
+            .filter(interaction::Column::IdempotencyKey.is_in(keys.iter().copied()))
+            .all(db)
+    };
+    let refused = stored(&["d-1", "d-2", "d-3", "d-4", "d-5", "d-6"])
+        .await
+        .expect("query");
+    assert!(refused.is_empty(), "nothing refused is stored: {refused:?}");
+
+    let (status, report) = events(
+        &app,
+        json!({"events": [
+            {"kind": "dwell", "user_id": "3", "item_id": item, "seconds": 12.5, "idempotency_key": "d-7"},
+            {"kind": "dwell", "user_id": "3", "item_id": item, "seconds": 3600, "idempotency_key": "d-8"}
+        ]}),
+    )
+    .await;
+    assert_eq!(
+        (status, report["accepted"].clone()),
+        (200, json!(2)),
+        "{report}"
+    );
+    let mut kept = stored(&["d-7", "d-8"]).await.expect("query");
+    kept.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
+    let seen: Vec<(&str, Option<f64>)> = kept.iter().map(|i| (i.kind.as_str(), i.value)).collect();
+    assert_eq!(seen, [("dwell", Some(12.5)), ("dwell", Some(3600.0))]);
+    app.stop().await;
+}

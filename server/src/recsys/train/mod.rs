@@ -110,6 +110,7 @@ pub fn train(
     if data.train.is_empty() {
         return Err(TrainError::Empty);
     }
+    let _rng = crate::recsys::torch_rng();
     tch::manual_seed(training.seed as i64);
     let shapes = Shapes::of(data.users, data.items);
     let mut store = nn::VarStore::new(device);
