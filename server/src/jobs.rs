@@ -46,13 +46,9 @@ pub fn begin(data_dir: &Path) -> Vec<String> {
 
 /// Writes a step's progress as the job's status; nothing when no job has begun.
 pub fn record(status: &BackgroundJob) {
-    let mut job = lock();
-    let Some(job) = job.as_mut() else { return };
-    let status = BackgroundJob {
-        completed: job.completed.clone(),
-        ..status.clone()
-    };
-    write(&job.path, &status);
+    if let Some(job) = lock().as_ref() {
+        job.write(status.clone());
+    }
 }
 
 /// Marks `stage` finished, so that a later run skips it.
@@ -62,45 +58,47 @@ pub fn complete(stage: &str) {
     if !job.completed.iter().any(|s| s == stage) {
         job.completed.push(stage.to_owned());
     }
-    let status = BackgroundJob {
-        stage: stage.to_owned(),
-        percent: 100.0,
-        completed: job.completed.clone(),
-        updated_at: chrono::Utc::now().to_rfc3339(),
-        ..BackgroundJob::default()
-    };
-    write(&job.path, &status);
+    job.write(ended(stage, None));
 }
 
 /// The job's last status: `done`, or `failed` with the reason.
 pub fn end(outcome: Result<(), String>) {
-    let mut job = lock();
-    let Some(job) = job.as_mut() else { return };
-    let (stage, error) = match outcome {
-        Ok(()) => ("done", None),
-        Err(reason) => ("failed", Some(reason)),
-    };
-    let status = BackgroundJob {
+    if let Some(job) = lock().as_ref() {
+        job.write(match outcome {
+            Ok(()) => ended("done", None),
+            Err(reason) => ended("failed", Some(reason)),
+        });
+    }
+}
+
+/// A status with no step in progress: `stage` finished (100%), or stopped with `error`.
+fn ended(stage: &str, error: Option<String>) -> BackgroundJob {
+    BackgroundJob {
         stage: stage.to_owned(),
         percent: if error.is_none() { 100.0 } else { 0.0 },
-        completed: job.completed.clone(),
         updated_at: chrono::Utc::now().to_rfc3339(),
         error,
         ..BackgroundJob::default()
-    };
-    write(&job.path, &status);
+    }
+}
+
+impl Job {
+    /// `status` with the stages finished so far, whole or not at all; a status that cannot be
+    /// written is logged, never fatal.
+    fn write(&self, status: BackgroundJob) {
+        let status = BackgroundJob {
+            completed: self.completed.clone(),
+            ..status
+        };
+        let written = serde_json::to_vec_pretty(&status)
+            .map_err(std::io::Error::other)
+            .and_then(|json| crate::fsio::write(&self.path, &json));
+        if let Err(error) = written {
+            tracing::warn!(file = %self.path.display(), %error, "cannot write the background job's status");
+        }
+    }
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Option<Job>> {
     JOB.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Whole or not at all; a status that cannot be written is logged, never fatal.
-fn write(path: &Path, status: &BackgroundJob) {
-    let written = serde_json::to_vec_pretty(status)
-        .map_err(std::io::Error::other)
-        .and_then(|json| crate::fsio::write(path, &json));
-    if let Err(error) = written {
-        tracing::warn!(file = %path.display(), %error, "cannot write the background job's status");
-    }
 }

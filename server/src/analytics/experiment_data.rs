@@ -209,7 +209,9 @@ async fn feed_activity(
             interaction::Column::Value,
             interaction::Column::OccurredAt,
         ])
-        .filter(interaction::Column::UserId.is_in(slot.keys().copied()))
+        // Joined to the assignments, not an IN list of every assigned user.
+        .join(JoinType::InnerJoin, super::feed_experiment_data::joined())
+        .filter(assignment::Column::ExperimentId.eq(model.id))
         .filter(interaction::Column::ItemId.is_in(promoted))
         .filter(interaction::Column::Kind.is_in(["save", "dwell"]))
         .filter(interaction::Column::OccurredAt.gte(start))

@@ -17,7 +17,8 @@ use super::experiment_data::{
 };
 use crate::db::entities::{experiment, experiment_assignment as assignment, interaction};
 
-fn joined() -> RelationDef {
+/// Interactions joined to the experiment's assignments by user.
+pub(super) fn joined() -> RelationDef {
     interaction::Entity::belongs_to(assignment::Entity)
         .from(interaction::Column::UserId)
         .to(assignment::Column::UserId)

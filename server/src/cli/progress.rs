@@ -95,17 +95,18 @@ impl Progress {
 
     pub(crate) fn set_position(&self, done: u64) {
         self.bar.set_position(done);
+        let mut total = 0;
         self.shared.update(|s| {
             s.done = done;
             if s.first.is_none() {
                 s.first = Some((done, Instant::now()));
             }
+            total = s.total;
         });
-        let state = self.shared.snapshot();
         super::log_progress(
             self.shared.step,
             usize::try_from(done).unwrap_or(usize::MAX),
-            usize::try_from(state.total).unwrap_or(usize::MAX),
+            usize::try_from(total).unwrap_or(usize::MAX),
         );
     }
 
