@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 
-// Login, then a campaign, then its experiment: the results by metric with their corrected
-// p-values, the SRM reading and the sequential status; then the power calculator, whose answer
+// Login, then a campaign, then its experiment: the seed's table of results by metric (each
+// arm's value and interval, the lift with its interval, corrected p-values) and its forest
+// plot, the SRM reading and the sequential status; then the power calculator, whose answer
 // the server renders (so it works with JavaScript off too). Screenshots go to docs/screenshots.
 const shots = '../docs/screenshots';
 const account = { email: 'contoso-footwear@demo.vitrine.test', password: 'vitrine-demo-2026' };
@@ -33,7 +34,28 @@ test('sign in, a campaign, then its experiment', async ({ page }, info) => {
   await expect(results.getByRole('columnheader', { name: 'p (Holm)' })).toBeVisible();
   await expect(results.locator('tbody tr')).not.toHaveCount(0);
   await expect(results).toContainText('CTR');
-  await expect(page.locator('figure.chart svg').first()).toBeVisible();
+  // The seed's table: CTR, save rate, dwell per click, conversion rate and CPA, each with both
+  // arms' values and their intervals, the lift with its interval, and the p-values.
+  const seed = [['CTR', 'ctr'], ['Save rate', 'save_rate'], ['Dwell per click', 'dwell_per_click'], ['CVR', 'cvr'], ['CPA', 'cpa']];
+  for (const [label] of seed) {
+    const row = results.locator('tbody tr').filter({
+      has: page.getByRole('rowheader', { name: new RegExp(`^${label}( ★)?$`) }),
+    });
+    await expect(row).toHaveCount(1);
+    const cells = row.locator('td');
+    await expect(cells).toHaveCount(9);
+    for (const arm of [1, 2]) await expect(cells.nth(arm)).toContainText('…');
+    await expect(cells.nth(3)).toHaveText(/^[+-]\d+\.\d\d%$/);
+    await expect(cells.nth(4)).toHaveText(/^[+-]\d+\.\d\d% … [+-]\d+\.\d\d%$/);
+    await expect(cells.nth(5)).toHaveText(/^(< 0\.0001|\d\.\d{4})$/);
+    await expect(cells.nth(8)).toHaveText(/Better|Worse|Inconclusive/);
+  }
+  // The forest plot: one whisker and one dot per tested metric, each labelled.
+  const forest = page.locator('figure.chart', { hasText: 'Relative lift by metric' });
+  await expect(forest.locator('svg')).toBeVisible();
+  const tested = await results.locator('tbody tr:not(.untested)').count();
+  await expect(forest.locator('svg circle')).toHaveCount(tested);
+  for (const [, name] of seed) await expect(forest.locator('svg')).toContainText(`${name} (treatment)`);
   if (jsOn) await page.screenshot({ path: `${shots}/experiment.png` });
 
   // The power calculator: the browser checks the ranges, the server computes.

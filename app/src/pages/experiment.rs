@@ -122,6 +122,20 @@ fn Results(results: ExperimentResults) -> impl IntoView {
         .iter()
         .map(|m| view! { <MetricRow m=m.clone() primary=m.metric == x.primary_metric /> })
         .collect_view();
+    // Untested metrics keep their row, so the table always reads the same way.
+    let untested = results
+        .untested
+        .iter()
+        .map(|u| {
+            view! {
+                <tr class="untested" data-metric=u.metric.clone()>
+                    <th scope="row">{metric_label(&u.metric)}</th>
+                    <td>{u.arm.clone()}</td>
+                    <td colspan="8" class="muted">{capitalised(&u.reason)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let charts = results
         .charts
         .iter()
@@ -162,7 +176,7 @@ fn Results(results: ExperimentResults) -> impl IntoView {
                         <th scope="col" class="num">"p (BH)"</th>
                         <th scope="col">"Verdict"</th>
                     </tr></thead>
-                    <tbody>{metrics}</tbody>
+                    <tbody>{metrics}{untested}</tbody>
                 </table>
             </div>
             <div class="chart-grid">{charts}</div>
@@ -187,6 +201,14 @@ fn Results(results: ExperimentResults) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[component]

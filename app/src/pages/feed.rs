@@ -1,13 +1,15 @@
 //! The discovery feed: a user's personalised cards, a page at a time, with a category filter,
 //! a description search and a switch between demo users. Everything is in the URL
 //! (`?user=&category=&cursor=`), so it renders whole on the server and works without
-//! JavaScript; once hydrated, "Load more" appends in place and the page logs what it shows.
+//! JavaScript; once hydrated, "Load more" appends in place and the page logs what it shows
+//! and how long each card is in view (`components::dwell`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::feed::{fetch_categories, fetch_feed, fetch_planted_tastes};
+use crate::components::dwell;
 use crate::components::feed_card::{FeedCard, event, send, unique_key, urlencode};
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::wire::{
@@ -165,9 +167,16 @@ fn FeedGrid(feed: RecommendResponse, category: Option<String>) -> impl IntoView 
     let items = RwSignal::new(feed.items);
     let next = RwSignal::new(feed.next_cursor);
     let loading = RwSignal::new(false);
-    // Effects run only in the browser: the first page's impressions, once it is on screen.
+    // Effects run only in the browser: the first page's impressions, once it is on screen,
+    // and the dwell on every card shown (again when "Load more" adds cards).
     let shown_user = user_id.clone();
     Effect::new(move |_| impressions(&shown_user, &items.get_untracked()));
+    let watched_user = user_id.clone();
+    Effect::new(move |_| {
+        items.track();
+        dwell::watch_cards(&watched_user);
+    });
+    on_cleanup(dwell::stop);
     let base = match &category {
         Some(c) => format!("/?user={}&category={}", urlencode(&user_id), urlencode(c)),
         None => format!("/?user={}", urlencode(&user_id)),

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::feed::fetch_similar;
+use crate::components::dwell;
 use crate::components::feed_card::{FeedCard, urlencode};
 use crate::components::states::{Empty, ErrorPanel, Loading};
 use crate::error::ApiError;
@@ -76,6 +77,16 @@ fn Similar(answer: SimilarResponse, user_id: String, text: Option<String>) -> im
         (None, Some(t)) => format!("Items matching “{t}”"),
         _ => "More like this".to_owned(),
     };
+    // In the browser: the time on this item's page, and on each similar card in view.
+    let source_id = answer.source.as_ref().map(|s| s.item_id);
+    let watched_user = user_id.clone();
+    Effect::new(move |_| {
+        dwell::watch_cards(&watched_user);
+        if let Some(item_id) = source_id {
+            dwell::watch_item(&watched_user, item_id);
+        }
+    });
+    on_cleanup(dwell::stop);
     let source = answer.source.clone().map(|s| {
         let picture = s
             .image_url

@@ -331,9 +331,22 @@ pub struct ExperimentResults {
     pub confidence: f64,
     pub arms: Vec<ArmResult>,
     pub metrics: Vec<MetricResult>,
+    /// Metrics the data cannot test yet (too few events in an arm, say), with the reason.
+    #[serde(default)]
+    pub untested: Vec<UntestedMetric>,
     pub srm: SrmResult,
     pub sequential: Option<SequentialResult>,
     pub charts: Vec<Chart>,
+}
+
+/// A metric left out of an experiment's results, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct UntestedMetric {
+    pub metric: String,
+    /// The treatment arm it would compare with the control.
+    pub arm: String,
+    pub reason: String,
 }
 
 /// `POST /api/v1/experiments/power`: the users a two-arm test needs.

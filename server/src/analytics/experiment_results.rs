@@ -5,7 +5,7 @@
 use app::error::ApiError;
 use app::wire::{
     ArmResult, Chart, ExperimentMetric, ExperimentResults, MetricResult, SequentialResult,
-    SrmResult,
+    SrmResult, UntestedMetric,
 };
 use estimators::{
     CupedArm, Lift, Look, Msprt, Proportion, RatioSummary, StatsError, Summary, benjamini_hochberg,
@@ -80,13 +80,63 @@ fn ratio_of(metric: ExperimentMetric) -> Option<RatioOf> {
     }
 }
 
-/// An arm's ratio with its delta-method interval at `level`.
+/// The fewest users with events in a ratio's denominator, in each arm, for its delta-method
+/// interval to mean anything: with fewer, the interval can be zero-wide or absurdly narrow.
+pub const MIN_USERS_WITH_EVENTS: usize = 5;
+
+/// An arm's ratio with its delta-method variance; a ratio that does not vary from user to user
+/// (no conversions yet, say) is [`StatsError::Degenerate`], not a zero-wide interval.
 fn arm_ratio(users: &[UserTotals], of: &RatioOf) -> Result<RatioSummary, StatsError> {
     let (y, x): (Vec<f64>, Vec<f64>) = users
         .iter()
         .map(|u| ((of.numerator)(u), (of.denominator)(u)))
         .unzip();
-    RatioSummary::of(&y, &x)
+    let summary = RatioSummary::of(&y, &x)?;
+    if summary.variance > 0.0 {
+        Ok(summary)
+    } else {
+        Err(StatsError::Degenerate("an arm's ratio"))
+    }
+}
+
+/// A ratio metric needs [`MIN_USERS_WITH_EVENTS`] users with events in its denominator in
+/// each arm before its interval is worth showing.
+fn enough_events(
+    metric: ExperimentMetric,
+    (control, treatment): (&[UserTotals], &[UserTotals]),
+) -> Result<(), StatsError> {
+    let Some(of) = ratio_of(metric) else {
+        return Ok(());
+    };
+    let with_events =
+        |users: &[UserTotals]| users.iter().filter(|u| (of.denominator)(u) > 0.0).count();
+    let fewest = with_events(control).min(with_events(treatment));
+    if fewest < MIN_USERS_WITH_EVENTS {
+        return Err(StatsError::TooFew {
+            what: "each arm's users with events",
+            needed: MIN_USERS_WITH_EVENTS,
+            got: fewest,
+        });
+    }
+    Ok(())
+}
+
+/// CPA and CPC read what an advertiser paid; the feed's own experiments cost nothing.
+fn applies(metric: ExperimentMetric, paid: bool) -> bool {
+    paid || !matches!(metric, ExperimentMetric::Cpa | ExperimentMetric::Cpc)
+}
+
+/// Why a metric is left out of the table, in words for the page.
+fn untested_reason(error: &StatsError) -> String {
+    match error {
+        StatsError::TooFew { got, .. } => format!(
+            "too few events: {got} users with events, {MIN_USERS_WITH_EVENTS} needed in each arm"
+        ),
+        StatsError::Degenerate(_) => {
+            "too few events: the value does not vary between users yet".to_owned()
+        }
+        other => format!("not testable: {other}"),
+    }
 }
 
 fn metric_of(name: &str) -> Option<ExperimentMetric> {
@@ -209,19 +259,25 @@ impl Analytics {
             .map(|users| users.iter().map(|events| totals(events, last)).collect())
             .collect();
         let mut results = Vec::new();
-        for metric in ExperimentMetric::ALL {
+        let mut untested = Vec::new();
+        let paid = model.campaign_id.is_some();
+        for metric in ExperimentMetric::ALL
+            .into_iter()
+            .filter(|m| applies(*m, paid))
+        {
             for t in 1..arms.len() {
-                match test(
-                    metric,
-                    (&per_arm[0], &per_arm[t]),
-                    (&data.pre[0], &data.pre[t]),
-                    level,
-                ) {
+                let arms_of_test = (per_arm[0].as_slice(), per_arm[t].as_slice());
+                match enough_events(metric, arms_of_test)
+                    .and_then(|()| test(metric, arms_of_test, (&data.pre[0], &data.pre[t]), level))
+                {
                     Ok(tested) => results.push((metric, t, tested)),
-                    // A metric with no data in an arm (no clicks yet, say) is left out, not NaN.
-                    Err(e) => {
-                        tracing::debug!(metric = metric.name(), error = %e, "metric not testable")
-                    }
+                    // A metric with too little data in an arm (no clicks yet, say) is named
+                    // with the reason, never reported as NaN or a zero-wide interval.
+                    Err(e) => untested.push(UntestedMetric {
+                        metric: metric.name().to_owned(),
+                        arm: names[t].clone(),
+                        reason: untested_reason(&e),
+                    }),
                 }
             }
         }
@@ -290,6 +346,7 @@ impl Analytics {
                 })
                 .collect(),
             metrics,
+            untested,
             srm: SrmResult {
                 statistic: srm.statistic,
                 p_value: srm.p_value,

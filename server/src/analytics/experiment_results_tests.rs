@@ -151,3 +151,45 @@ fn ratio_metrics_match_numpy_to_1e_10() {
         "dwell per click, control, high",
     );
 }
+
+#[test]
+fn a_ratio_with_too_few_users_with_events_is_named_not_tested() {
+    let (control, treatment) = (users(&CONTROL), users(&TREATMENT));
+    // Three control users converted: CPA's interval would rest on three clusters.
+    let error = super::enough_events(ExperimentMetric::Cpa, (&control, &treatment))
+        .expect_err("three users with conversions are too few");
+    let reason = super::untested_reason(&error);
+    assert!(reason.starts_with("too few events: 3 users"), "{reason}");
+    // Five of six control users clicked, and six of seven treatment users: enough for CTR
+    // (impressions) and dwell per click (clicks).
+    for metric in [ExperimentMetric::Ctr, ExperimentMetric::DwellPerClick] {
+        super::enough_events(metric, (&control, &treatment))
+            .unwrap_or_else(|e| panic!("{}: {e}", metric.name()));
+    }
+    // Per-user metrics have no denominator to count.
+    super::enough_events(ExperimentMetric::RevenuePerUser, (&control, &treatment))
+        .expect("not a ratio");
+}
+
+#[test]
+fn a_ratio_that_does_not_vary_between_users_has_no_zero_wide_interval() {
+    // Every user converted nothing: CVR is 0 in both arms with no variance.
+    let flat = |rows: &[[f64; 6]]| {
+        let mut u = users(rows);
+        for user in &mut u {
+            user.conversions = 0.0;
+        }
+        u
+    };
+    let none: Vec<UserTotals> = Vec::new();
+    let error = test(
+        ExperimentMetric::Cvr,
+        (&flat(&CONTROL), &flat(&TREATMENT)),
+        (&none, &none),
+        0.95,
+    )
+    .err()
+    .expect("no variation, no test");
+    let reason = super::untested_reason(&error);
+    assert!(reason.starts_with("too few events"), "{reason}");
+}

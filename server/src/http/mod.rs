@@ -10,6 +10,7 @@
 //! - `models_api` `/api/v1/experiments/models`: the feed split between model versions (admin)
 //! - `session_forms` `POST /session` and `/session/end`: the dashboard's sign-in forms
 //! - `dashboard_forms` `POST /forms/study` and `/forms/save`: a new study, saving an item
+//! - `beacons` `POST /beacon/dwell`: the Feed page's dwell, sent by `navigator.sendBeacon`
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
@@ -17,6 +18,7 @@
 mod analytics_api;
 pub mod api;
 mod auth_api;
+mod beacons;
 mod catalogue_api;
 mod dashboard_forms;
 mod error;
@@ -59,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/forms/save",
             axum::routing::post(dashboard_forms::save_item),
+        )
+        .route(
+            app::components::dwell::BEACON_PATH,
+            axum::routing::post(beacons::dwell),
         )
         .nest("/api/v1", api::router())
         .nest("/media", media::router())

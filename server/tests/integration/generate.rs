@@ -83,7 +83,9 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
         .count(db.conn())
         .await
         .expect("count") as usize;
-    assert_eq!(stored, truth.events);
+    // The feed's events, and the experiments' saves and dwell on promoted items.
+    assert_eq!(stored, truth.events + truth.ad_feed_activity);
+    assert!(truth.ad_feed_activity > 0);
     // At least the budget, over by at most one impression's outcomes (5 events) a user.
     assert!(
         truth.events >= 60_000 && truth.events <= 60_000 + 300 * 4,
@@ -206,7 +208,7 @@ async fn the_world_is_seeded_sized_and_carries_its_planted_model() {
             .count(db.conn())
             .await
             .expect("count") as usize,
-        truth.events
+        truth.events + truth.ad_feed_activity
     );
     assert_eq!(ad_counts(&db).await, ad_rows);
 }

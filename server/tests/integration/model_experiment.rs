@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use server::analytics::experiments::{assign_arm, stable_hash};
 use server::db::entities::{experiment_assignment, interaction, user};
@@ -38,6 +38,16 @@ async fn feed(app: &TestApp, key: &str, user: &str) -> Value {
 /// the treatment's CTR is twice the control's on average but varies between users.
 fn clicks_of(user: &str, treated: bool) -> usize {
     (stable_hash(user.as_bytes()) % 3) as usize + usize::from(treated)
+}
+
+/// The planted lift of dwell per click.
+const DWELL_LIFT: f64 = 0.5;
+
+/// Seconds a user spends on an item they clicked: 30 to 60 by user, half as long again in the
+/// treatment.
+fn dwell_of(user: &str, treated: bool) -> f64 {
+    let base = 30.0 + (stable_hash(format!("dwell:{user}").as_bytes()) % 31) as f64;
+    base * if treated { 1.0 + DWELL_LIFT } else { 1.0 }
 }
 
 #[tokio::test]
@@ -119,10 +129,22 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
         .expect("q")
         .expect("stored");
     let arms: Vec<app::wire::ArmSpec> = serde_json::from_value(x.arms).expect("arms");
-    let treated_user = (1..=USERS)
-        .map(|u| u.to_string())
+    // The simulated users, chosen before the first treated one is looked for among them: a
+    // treated user from outside them would be one more exposed user than the test expects.
+    let users: Vec<String> = user::Entity::find()
+        .select_only()
+        .column(user::Column::ExternalId)
+        .order_by_asc(user::Column::Id)
+        .limit(USERS)
+        .into_tuple()
+        .all(db)
+        .await
+        .expect("users");
+    let treated_user = users
+        .iter()
         .find(|u| assign_arm(&x.salt, u, &arms).name == "treatment")
-        .expect("a treated user");
+        .expect("a treated user")
+        .clone();
     let started = Instant::now();
     loop {
         let page = feed(&app, &feed_key, &treated_user).await;
@@ -146,15 +168,8 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 
-    // Users see their arm's version; they look at the page, click a few, save some.
-    let users: Vec<String> = user::Entity::find()
-        .select_only()
-        .column(user::Column::ExternalId)
-        .limit(USERS)
-        .into_tuple()
-        .all(db)
-        .await
-        .expect("users");
+    // Users see their arm's version; they look at the page, click a few, save some, and
+    // spend longer on what they click in the treatment.
     let mut expected: HashMap<&str, (u64, i64, i64, i64)> = HashMap::new();
     let mut events = Vec::new();
     for u in &users {
@@ -182,6 +197,11 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
             for kind in kinds {
                 events.push(json!({"kind": kind, "user_id": u, "item_id": item,
                     "idempotency_key": format!("{kind}:{u}:{item}")}));
+            }
+            if n < clicks {
+                events.push(json!({"kind": "dwell", "user_id": u, "item_id": item,
+                    "seconds": dwell_of(u, arm.name == "treatment"),
+                    "idempotency_key": format!("dwell:{u}:{item}")}));
             }
         }
         let e = expected.entry(arm.name.as_str()).or_default();
@@ -295,6 +315,18 @@ async fn an_experiment_between_model_versions_splits_the_feed_and_reads_its_even
         let (low, high) = (ci[0].as_f64().expect("low"), ci[1].as_f64().expect("high"));
         assert!(low < value && value < high, "{save_rate}");
     }
+    // Dwell per click: each user's seconds vary, so the arms differ from the planted 50% by
+    // who landed where; four of the interval's SEs (95%: 1.96 either side) cover that.
+    let dwell = metric("dwell_per_click");
+    let (lo, hi) = (
+        dwell["relative_ci"][0].as_f64().expect("lo"),
+        dwell["relative_ci"][1].as_f64().expect("hi"),
+    );
+    let relative = dwell["relative"].as_f64().expect("lift");
+    assert!(
+        (relative - DWELL_LIFT).abs() < 4.0 * (hi - lo) / 3.92 && lo > 0.0,
+        "{dwell}"
+    );
     assert_eq!(
         results["srm"]["flagged"],
         json!(false),

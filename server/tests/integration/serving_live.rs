@@ -336,5 +336,48 @@ async fn dwell_is_recorded_in_seconds_and_a_bad_one_names_the_field() {
     kept.sort_by(|a, b| a.idempotency_key.cmp(&b.idempotency_key));
     let seen: Vec<(&str, Option<f64>)> = kept.iter().map(|i| (i.kind.as_str(), i.value)).collect();
     assert_eq!(seen, [("dwell", Some(12.5)), ("dwell", Some(3600.0))]);
+
+    // The Feed page's beacon: plain text (as `sendBeacon` posts it), dwell only, the same
+    // checks and keys as the REST door.
+    let beacon = |body: String| {
+        let addr = app.addr;
+        async move {
+            crate::http_client::post(
+                addr,
+                "/beacon/dwell",
+                "text/plain;charset=UTF-8",
+                body.as_bytes(),
+            )
+            .await
+        }
+    };
+    let r = beacon(body("41.5", "b-1")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["accepted"], 1, "{}", r.body);
+    let again = beacon(body("41.5", "b-1")).await;
+    assert_eq!(
+        again.json()["duplicates"],
+        1,
+        "a resent beacon counts once: {}",
+        again.body
+    );
+    for (bad, names) in [
+        (body("3601", "b-2"), "seconds"),
+        ("{\"events\": [".to_owned(), "JSON"),
+        (
+            format!(
+                r#"{{"events": [{{"kind": "click", "user_id": "3", "item_id": {item}, "idempotency_key": "b-3"}}]}}"#
+            ),
+            "dwell events only",
+        ),
+    ] {
+        let r = beacon(bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+        assert!(r.body.contains(names), "{bad}: {}", r.body);
+    }
+    let beacons = stored(&["b-1", "b-2", "b-3"]).await.expect("query");
+    let seen: Vec<(&str, Option<f64>)> =
+        beacons.iter().map(|i| (i.kind.as_str(), i.value)).collect();
+    assert_eq!(seen, [("dwell", Some(41.5))]);
     app.stop().await;
 }

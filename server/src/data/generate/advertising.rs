@@ -1,7 +1,10 @@
 //! The advertising side of the synthetic world: advertisers, campaigns and creatives, their
 //! delivery (impressions, clicks, conversions with cost and revenue, by segment and geo), two
-//! A/B experiments (one with a planted lift, one with a planted sample-ratio mismatch), and a
-//! geo intervention with a planted effect for difference-in-differences and synthetic control.
+//! A/B experiments (one with planted lifts on the seed's five metrics, one with a planted
+//! sample-ratio mismatch), and a geo intervention with a planted effect for
+//! difference-in-differences and synthetic control.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,11 +15,35 @@ pub const GEOS: [&str; 12] = [
     "CA", "NY", "TX", "FL", "WA", "IL", "PA", "OH", "GA", "NC", "MI", "AZ",
 ];
 const DAYS: i64 = 28;
-/// (campaign, experiment, planted relative CTR lift, share of treatment users lost from logging)
-const EXPERIMENTS: [(&str, &str, f64, f64); 2] = [
-    ("Creative test", "Headline test", 0.15, 0.0),
-    ("Layout test", "Layout test", 0.0, 0.08),
+/// (campaign, experiment, the treatment's rates over the control's, share of treatment users
+/// lost from logging)
+const EXPERIMENTS: [(&str, &str, Rates, f64); 2] = [
+    // The direction of the seed's A/B table: CTR, saves, dwell and conversions up, so that CPA
+    // (and CPC) come down at the same price per impression.
+    (
+        "Creative test",
+        "Headline test",
+        Rates {
+            ctr: 1.30,
+            save_rate: 1.28,
+            dwell_per_click: 1.42,
+            cvr: 1.20,
+        },
+        0.0,
+    ),
+    ("Layout test", "Layout test", Rates::SAME, 0.08),
 ];
+/// The control arm of every experiment.
+const CONTROL: Rates = Rates {
+    ctr: 0.05,
+    save_rate: 0.03,
+    dwell_per_click: 45.0,
+    cvr: 0.10,
+};
+/// Mean ad impressions of an experiment's user over its two weeks.
+const EXPERIMENT_IMPRESSIONS: f64 = 6.0;
+/// The spread of ln(dwell seconds) around its mean.
+const DWELL_LOG_SD: f64 = 0.6;
 const DAY: i64 = 24 * 3600;
 
 /// (name, IANA time zone, campaign names)
@@ -63,6 +90,66 @@ pub struct SimAdEvent {
     pub at_unix: i64,
 }
 
+/// Saves and dwell on a campaign's promoted item, recorded by the feed (as interactions), not
+/// by the ad server.
+#[derive(Clone, Copy, Debug)]
+pub struct SimFeedActivity {
+    pub campaign: usize,
+    pub creative: usize,
+    pub user: usize,
+    /// `save` or `dwell`.
+    pub kind: &'static str,
+    /// A dwell's seconds.
+    pub seconds: Option<f64>,
+    pub at_unix: i64,
+}
+
+/// An experiment arm's behaviour: clicks per impression, saves per impression, mean dwell
+/// seconds per click and conversions per click (or, for a treatment, each as a multiple of the
+/// control's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rates {
+    pub ctr: f64,
+    pub save_rate: f64,
+    pub dwell_per_click: f64,
+    pub cvr: f64,
+}
+
+impl Rates {
+    const SAME: Rates = Rates {
+        ctr: 1.0,
+        save_rate: 1.0,
+        dwell_per_click: 1.0,
+        cvr: 1.0,
+    };
+
+    fn times(self, by: Rates) -> Rates {
+        Rates {
+            ctr: self.ctr * by.ctr,
+            save_rate: self.save_rate * by.save_rate,
+            dwell_per_click: self.dwell_per_click * by.dwell_per_click,
+            cvr: self.cvr * by.cvr,
+        }
+    }
+
+    /// Treatment / control - 1 of each experiment metric, by the metric's API name. Cost is
+    /// the same per impression in both arms, so CPA falls as conversions per impression
+    /// (CTR x CVR) rise, and CPC as CTR rises.
+    pub fn relative_lifts(by: Rates) -> BTreeMap<String, f64> {
+        [
+            ("ctr", by.ctr - 1.0),
+            ("save_rate", by.save_rate - 1.0),
+            ("dwell_per_click", by.dwell_per_click - 1.0),
+            ("cvr", by.cvr - 1.0),
+            ("cpa", 1.0 / (by.ctr * by.cvr) - 1.0),
+            ("cpc", 1.0 / by.ctr - 1.0),
+        ]
+        .into_iter()
+        .map(|(metric, lift)| (metric.to_owned(), lift))
+        .collect()
+    }
+}
+
 pub struct SimExperiment {
     pub advertiser: usize,
     pub campaign: usize,
@@ -96,9 +183,13 @@ pub struct ExperimentTruth {
     pub name: String,
     pub arms: Vec<String>,
     pub intended_weights: Vec<f64>,
-    pub control_ctr: f64,
-    /// Treatment CTR / control CTR - 1.
-    pub planted_relative_lift: f64,
+    /// The control arm's planted behaviour (absent from worlds generated before it was kept).
+    #[serde(default)]
+    pub control: Rates,
+    /// Treatment / control - 1 of each metric the treatment moves, by the metric's API name
+    /// (`ctr`, `save_rate`, `dwell_per_click`, `cvr`, `cpa`, `cpc`).
+    #[serde(default)]
+    pub planted_lifts: BTreeMap<String, f64>,
     /// Share of treatment users lost from logging (a sample-ratio mismatch); 0 if none.
     pub treatment_logging_loss: f64,
 }
@@ -118,6 +209,8 @@ pub struct StudyTruth {
 pub struct AdWorld {
     pub campaigns: Vec<SimCampaign>,
     pub events: Vec<SimAdEvent>,
+    /// Saves and dwell of the experiments' users on the promoted items.
+    pub feed: Vec<SimFeedActivity>,
     pub experiments: Vec<SimExperiment>,
     pub truth: AdTruth,
 }
@@ -222,11 +315,19 @@ pub fn simulate(users: usize, items: usize, window_start: i64, rng: &mut SplitMi
             }
         }
     }
-    let (experiments, experiment_truths) =
-        experiments(&campaigns, &truths, users, window_start, rng, &mut events);
+    let mut feed = Vec::new();
+    let (experiments, experiment_truths) = experiments(
+        &campaigns,
+        &truths,
+        users,
+        window_start,
+        rng,
+        (&mut events, &mut feed),
+    );
     AdWorld {
         campaigns,
         events,
+        feed,
         experiments,
         truth: AdTruth {
             campaigns: truths,
@@ -236,16 +337,17 @@ pub fn simulate(users: usize, items: usize, window_start: i64, rng: &mut SplitMi
     }
 }
 
-/// An impression (priced by the CPM), then maybe a click, then maybe a conversion.
+/// An impression (priced by the CPM), then maybe a click, then maybe a conversion; returns
+/// whether it was clicked.
 fn push_funnel(
     impression: SimAdEvent,
     (ctr, cvr, order_value): (f64, f64, f64),
     rng: &mut SplitMix64,
     out: &mut Vec<SimAdEvent>,
-) {
+) -> bool {
     out.push(impression);
     if !rng.bernoulli(ctr) {
-        return;
+        return false;
     }
     let follow = |kind, revenue, delay| SimAdEvent {
         kind,
@@ -259,6 +361,7 @@ fn push_funnel(
         let revenue = (order_value * (0.35 * rng.normal()).exp() * 100.0).round() / 100.0;
         out.push(follow("conversion", revenue, 600));
     }
+    true
 }
 
 fn segment_multiplier(segment: &str) -> f64 {
@@ -289,26 +392,27 @@ fn poisson(mean: f64, rng: &mut SplitMix64) -> usize {
     count
 }
 
-/// Two experiments from day 14: a headline test with a planted lift, and a layout test with
-/// no lift whose treatment arm loses users from logging (a sample-ratio mismatch).
+/// Two experiments from day 14: a headline test with planted lifts on the seed's five
+/// metrics, and a layout test with none whose treatment arm loses users from logging (a
+/// sample-ratio mismatch).
 fn experiments(
     campaigns: &[SimCampaign],
     truths: &[CampaignTruth],
     users: usize,
     window_start: i64,
     rng: &mut SplitMix64,
-    events: &mut Vec<SimAdEvent>,
+    (events, feed): (&mut Vec<SimAdEvent>, &mut Vec<SimFeedActivity>),
 ) -> (Vec<SimExperiment>, Vec<ExperimentTruth>) {
-    let control_ctr = 0.05;
     let start_day = 14;
     let mut sims = Vec::new();
     let mut truths_out = Vec::new();
-    for (campaign_name, name, lift, loss) in EXPERIMENTS {
+    for (campaign_name, name, treatment, loss) in EXPERIMENTS {
         let Some(c) = campaigns.iter().position(|c| c.name == campaign_name) else {
             continue;
         };
         let salt = format!("{:016x}", rng.next_u64());
         let assigner = SplitMix64::new(u64::from_str_radix(&salt, 16).unwrap_or(0));
+        let arms = [CONTROL, CONTROL.times(treatment)];
         let mut assignments = Vec::new();
         for user in 0..users {
             let arm = usize::from(assigner.fork(user as u64).uniform() >= 0.5);
@@ -317,8 +421,8 @@ fn experiments(
             }
             assignments.push((arm, user));
             let (segment, geo) = user_segment_and_geo(user);
-            let ctr = control_ctr * if arm == 1 { 1.0 + lift } else { 1.0 };
-            for _ in 0..poisson(2.0, rng) {
+            let rates = arms[arm];
+            for _ in 0..poisson(EXPERIMENT_IMPRESSIONS, rng) {
                 let day = start_day + rng.below((DAYS - start_day) as usize) as i64;
                 let at = window_start + day * DAY + (rng.uniform() * DAY as f64) as i64;
                 let impression = SimAdEvent {
@@ -332,12 +436,13 @@ fn experiments(
                     revenue: 0.0,
                     at_unix: at,
                 };
-                push_funnel(
+                let clicked = push_funnel(
                     impression,
-                    (ctr, truths[c].cvr, truths[c].mean_order_value),
+                    (rates.ctr, rates.cvr, truths[c].mean_order_value),
                     rng,
                     events,
                 );
+                push_feed_activity(&impression, clicked, rates, rng, feed);
             }
         }
         sims.push(SimExperiment {
@@ -351,12 +456,42 @@ fn experiments(
             name: name.to_owned(),
             arms: vec!["control".into(), "treatment".into()],
             intended_weights: vec![0.5, 0.5],
-            control_ctr,
-            planted_relative_lift: lift,
+            control: CONTROL,
+            planted_lifts: Rates::relative_lifts(treatment),
             treatment_logging_loss: loss,
         });
     }
     (sims, truths_out)
+}
+
+/// What the feed records of an experiment's impression: maybe a save of the promoted item, and
+/// the seconds spent on it after a click (log-normal with the arm's mean).
+fn push_feed_activity(
+    impression: &SimAdEvent,
+    clicked: bool,
+    rates: Rates,
+    rng: &mut SplitMix64,
+    out: &mut Vec<SimFeedActivity>,
+) {
+    let activity = |kind, seconds, delay| SimFeedActivity {
+        campaign: impression.campaign,
+        creative: impression.creative,
+        user: impression.user,
+        kind,
+        seconds,
+        at_unix: impression.at_unix + delay,
+    };
+    if rng.bernoulli(rates.save_rate) {
+        out.push(activity("save", None, 30));
+    }
+    if clicked {
+        // E[exp(N(m, s))] = exp(m + s^2 / 2): the mean is the arm's.
+        let log_mean = rates.dwell_per_click.ln() - DWELL_LOG_SD * DWELL_LOG_SD / 2.0;
+        let seconds = (log_mean + DWELL_LOG_SD * rng.normal())
+            .exp()
+            .min(app::wire::MAX_DWELL_SECONDS);
+        out.push(activity("dwell", Some((seconds * 10.0).round() / 10.0), 60));
+    }
 }
 
 #[cfg(test)]

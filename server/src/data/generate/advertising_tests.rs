@@ -38,30 +38,100 @@ fn the_layout_test_has_a_sample_ratio_mismatch_and_the_headline_test_does_not() 
     assert!(chi_square_half(c, t) < 10.83, "headline {c} vs {t}");
 }
 
-#[test]
-fn the_headline_test_shows_its_planted_lift() {
-    // 80,000 users give about 80,000 impressions and 4,000 clicks an arm.
-    let w = simulate(80_000, 500, 0, &mut SplitMix64::new(5));
-    let headline = w
-        .experiments
-        .iter()
-        .find(|x| x.name == "Headline test")
-        .expect("headline");
-    let mut counts = [[0.0_f64; 2]; 2]; // [arm][impressions, clicks]
-    let campaign = headline.campaign;
+/// Per arm: impressions, clicks, saves, dwell seconds, conversions, cost.
+fn arm_totals(w: &AdWorld, campaign: usize) -> [[f64; 6]; 2] {
+    let mut t = [[0.0_f64; 6]; 2];
     // The campaign delivers only through the experiment; the creative is the arm.
     for e in w.events.iter().filter(|e| e.campaign == campaign) {
+        let arm = &mut t[e.creative];
+        arm[5] += e.cost;
         match e.kind {
-            "impression" => counts[e.creative][0] += 1.0,
-            "click" => counts[e.creative][1] += 1.0,
+            "impression" => arm[0] += 1.0,
+            "click" => arm[1] += 1.0,
+            "conversion" => arm[4] += 1.0,
             _ => {}
         }
     }
-    let ctr = |arm: usize| counts[arm][1] / counts[arm][0];
-    let lift = ctr(1) / ctr(0) - 1.0;
-    // The SE of the log CTR ratio is about sqrt(1/4000 + 1/4600) = 0.022; 0.09 is four SEs,
-    // which still tells the planted 0.15 from no lift at all.
-    assert!((lift - 0.15).abs() < 0.09, "lift {lift}, counts {counts:?}");
+    for a in w.feed.iter().filter(|a| a.campaign == campaign) {
+        match (a.kind, a.seconds) {
+            ("save", None) => t[a.creative][2] += 1.0,
+            ("dwell", Some(seconds)) => t[a.creative][3] += seconds,
+            other => panic!("unexpected feed activity {other:?}"),
+        }
+    }
+    t
+}
+
+#[test]
+fn the_headline_test_shows_its_planted_lifts_on_the_seeds_five_metrics() {
+    let w = world();
+    let (x, truth) = w
+        .experiments
+        .iter()
+        .zip(&w.truth.experiments)
+        .find(|(x, _)| x.name == "Headline test")
+        .expect("headline");
+    let [c, t] = arm_totals(&w, x.campaign);
+    let ratio = |arm: &[f64; 6], num: usize, den: usize| arm[num] / arm[den];
+    // (metric, numerator, denominator, the SE of the log of treatment / control). Counts are
+    // near Poisson, so a count's log has variance 1 / count; a dwell's coefficient of variation
+    // is sqrt(exp(0.6^2) - 1) = 0.66, which adds 0.44 / clicks per arm.
+    let se = |n: usize| (1.0 / c[n] + 1.0 / t[n]).sqrt();
+    let checks = [
+        ("ctr", 1, 0, se(1)),
+        ("save_rate", 2, 0, se(2)),
+        (
+            "dwell_per_click",
+            3,
+            1,
+            (0.44 * (1.0 / c[1] + 1.0 / t[1])).sqrt(),
+        ),
+        ("cvr", 4, 1, (se(4).powi(2) + se(1).powi(2)).sqrt()),
+        ("cpa", 5, 4, se(4)),
+        ("cpc", 5, 1, se(1)),
+    ];
+    for (metric, num, den, se_log) in checks {
+        let planted = truth.planted_lifts[metric];
+        let seen = ratio(&t, num, den) / ratio(&c, num, den);
+        // Four standard errors on the log scale: a correct generator passes for any seed,
+        // and each lift is still told from none (the smallest, CVR's 20%, is 0.18 in logs
+        // against an SE near 0.07 at this scale).
+        assert!(
+            (seen.ln() - (1.0 + planted).ln()).abs() < 4.0 * se_log,
+            "{metric}: seen {seen}, planted {planted}, SE {se_log}, arms {c:?} {t:?}"
+        );
+    }
+    // The direction of the seed's table.
+    let lifts = &truth.planted_lifts;
+    for up in ["ctr", "save_rate", "dwell_per_click", "cvr"] {
+        assert!(lifts[up] > 0.0, "{up}");
+    }
+    assert!(lifts["cpa"] < 0.0 && lifts["cpc"] < 0.0, "{lifts:?}");
+    assert!((lifts["cpa"] - (1.0 / (1.3 * 1.2) - 1.0)).abs() < 1e-12);
+}
+
+#[test]
+fn the_layout_test_plants_no_lift_and_records_dwell_only_after_clicks() {
+    let w = world();
+    let (x, truth) = w
+        .experiments
+        .iter()
+        .zip(&w.truth.experiments)
+        .find(|(x, _)| x.name == "Layout test")
+        .expect("layout");
+    assert!(truth.planted_lifts.values().all(|l| l.abs() < 1e-12));
+    let [c, t] = arm_totals(&w, x.campaign);
+    let dwells = w
+        .feed
+        .iter()
+        .filter(|a| a.campaign == x.campaign && a.kind == "dwell")
+        .count() as f64;
+    assert_eq!(dwells, c[1] + t[1], "one dwell a click");
+    for a in &w.feed {
+        if let Some(s) = a.seconds {
+            assert!(s > 0.0 && s <= app::wire::MAX_DWELL_SECONDS, "{s}");
+        }
+    }
 }
 
 #[test]

@@ -177,6 +177,7 @@ fn simulate(
         realised_ctr: counts.click as f64 / views,
         counts,
         ad_events: ads.as_ref().map_or(0, |a| a.events.len()),
+        ad_feed_activity: ads.as_ref().map_or(0, |a| a.feed.len()),
         advertising: ads.as_ref().map(|a| a.truth.clone()),
     };
     let popularity = exposure.popularity;
@@ -312,6 +313,7 @@ async fn store(
     let now = chrono::Utc::now();
     let ad_rows = world.ads.as_ref().map_or(0, |a| {
         a.events.len()
+            + a.feed.len()
             + a.experiments
                 .iter()
                 .map(|x| x.assignments.len())

@@ -10,6 +10,7 @@ use super::super::load::CHUNK;
 use super::advertising::{self, AdWorld};
 use crate::db::entities::{
     advertiser, campaign, causal_study, creative, event, experiment, experiment_assignment,
+    interaction,
 };
 
 /// Database ids of what the simulation refers to by index.
@@ -112,6 +113,21 @@ pub async fn store(
         .await?;
         advance(chunk.len())?;
     }
+    for chunk in ads.feed.chunks(CHUNK) {
+        interaction::Entity::insert_many(chunk.iter().map(|a| interaction::ActiveModel {
+            id: NotSet,
+            user_id: Set(ids.users[a.user]),
+            item_id: Set(ids.items[ads.campaigns[a.campaign].creative_items[a.creative]]),
+            kind: Set(a.kind.to_owned()),
+            value: Set(a.seconds),
+            occurred_at: Set(chrono::DateTime::from_timestamp(a.at_unix, 0).unwrap_or(now)),
+            model_version: Set(None),
+            idempotency_key: NotSet,
+        }))
+        .exec_without_returning(txn)
+        .await?;
+        advance(chunk.len())?;
+    }
     let experiment_start = start + chrono::Duration::days(14);
     for (x, truth) in ads.experiments.iter().zip(&ads.truth.experiments) {
         let row = experiment::ActiveModel {
@@ -120,7 +136,7 @@ pub async fn store(
             campaign_id: Set(Some(campaign_ids[x.campaign])),
             name: Set(x.name.to_owned()),
             hypothesis: Set(format!(
-                "{} changes the click-through rate of {}",
+                "{} raises clicks, saves, dwell and conversions of {}",
                 x.name, ads.campaigns[x.campaign].name
             )),
             salt: Set(x.salt.clone()),

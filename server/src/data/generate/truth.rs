@@ -31,6 +31,10 @@ pub struct GroundTruth {
     pub realised_ctr: f64,
     /// Ad events written.
     pub ad_events: usize,
+    /// Saves and dwell of the experiments' users on promoted items, written as interactions
+    /// beside the feed's `events`.
+    #[serde(default)]
+    pub ad_feed_activity: usize,
     /// `None` when the advertising world was not generated (the scale catalogue).
     pub advertising: Option<advertising::AdTruth>,
 }
