@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::wire::{
     CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CategoryList,
     CreateExperiment, CreateStudy, EventBatch, EventsReport, ExperimentList, ExperimentResults,
@@ -128,7 +128,7 @@ pub struct Services {
 /// The caller of the server function being run, from its request's headers.
 pub async fn caller() -> Result<Caller, ApiError> {
     let parts = leptos::prelude::use_context::<http::request::Parts>()
-        .ok_or_else(|| ApiError::new("unavailable", "no request in the context"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "no request in the context"))?;
     Ok(services()?.auth.caller(&parts.headers).await)
 }
 
@@ -137,6 +137,10 @@ pub async fn caller() -> Result<Caller, ApiError> {
 /// # Errors
 /// `unavailable` when called outside a request the server set up (a wiring bug, not user input).
 pub fn services() -> Result<Services, ApiError> {
-    leptos::prelude::use_context::<Services>()
-        .ok_or_else(|| ApiError::new("unavailable", "services are not in the request context"))
+    leptos::prelude::use_context::<Services>().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Unavailable,
+            "services are not in the request context",
+        )
+    })
 }

@@ -11,6 +11,7 @@
 //! - `eval`       the offline protocol: k-core, split, full ranking, metrics
 //! - `recsys`     tch: devices, the baselines, the two-tower model, training, checkpoints
 //! - `fsio`       files written whole or not at all (temp file, sync, rename)
+//! - `failure`    errors whose detail is logged under a reference, never sent to the caller
 //! - `jobs`       the background job's status file (`vitrine prepare` writes, the System page reads)
 //! - `analytics`  campaign reports from daily rollups, experiments and causal studies (the
 //!   statistics themselves are the `estimators` crate)
@@ -41,6 +42,7 @@ pub mod data;
 pub mod db;
 pub mod encoders;
 pub mod eval;
+pub mod failure;
 pub mod features;
 pub mod fsio;
 pub mod http;

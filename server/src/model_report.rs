@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{
     Chart, EvaluationRow, EvaluationSummary, ModelReport, ModelStatus, ModelVersionRow,
 };
@@ -49,10 +49,11 @@ pub async fn gather(
     let found = agreement::check(db, store, &paths.catalogue, &paths.model_dir)
         .await
         .map_err(|e| {
-            tracing::warn!(error = %e, "the agreement check failed");
-            ApiError::new(
-                "unavailable",
-                format!("the catalogue cannot be checked: {e}"),
+            crate::failure::hidden(
+                ErrorCode::Unavailable,
+                "the catalogue cannot be checked",
+                "the agreement check",
+                &e,
             )
         })?;
     let (model_dir, reports_dir) = (paths.model_dir.clone(), paths.reports_dir.clone());
@@ -72,7 +73,7 @@ pub async fn gather(
             )
         })
         .await
-        .map_err(|e| ApiError::new("internal", e.to_string()))?;
+        .map_err(|e| crate::failure::internal("reading the model's files", e))?;
     let training_curve = meta.as_ref().and_then(curve);
     Ok(ModelReport {
         catalogue: found.catalogue,

@@ -77,10 +77,9 @@ pub enum ReportError {
 
 impl From<ReportError> for ApiError {
     fn from(error: ReportError) -> Self {
-        tracing::warn!(%error, "system report failed");
         match error {
-            ReportError::Database(_) => ApiError::new("database_unavailable", error.to_string()),
-            ReportError::Vectors(_) => ApiError::new("vector_store_unavailable", error.to_string()),
+            ReportError::Database(e) => crate::failure::database("the system report", e),
+            ReportError::Vectors(e) => crate::failure::vector_store("the system report", e),
         }
     }
 }

@@ -1,14 +1,14 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::wire::{
     CategoryList, EventBatch, EventsReport, PlantedTastes, RecommendRequest, RecommendResponse,
     SimilarRequest, SimilarResponse,
 };
 
 /// A page of a user's feed, for the Feed page ("load more" passes the cursor back).
-#[server(prefix = "/api/fn", endpoint = "recommend")]
+#[server(prefix = "/api/fn", endpoint = "recommend", input = Json)]
 pub async fn fetch_feed(request: RecommendRequest) -> Result<RecommendResponse, ApiError> {
     crate::services::services()?.feed.recommend(request).await
 }
@@ -44,7 +44,7 @@ pub async fn log_feed_events(batch: EventBatch) -> Result<EventsReport, ApiError
         .position(|e| e.kind == crate::wire::FeedEventKind::Conversion || e.revenue.is_some())
     {
         return Err(ApiError::new(
-            "invalid_input",
+            ErrorCode::InvalidInput,
             format!("events[{i}]: the feed page records impressions, clicks and saves only"),
         ));
     }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::states::ErrorPanel;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The route's `:id` as a number; `Err` (a "not found" in words) when it is not one.
 pub fn route_id(what: &'static str) -> impl Fn() -> Result<i32, ApiError> + Copy + Send + Sync {
@@ -16,7 +16,7 @@ pub fn route_id(what: &'static str) -> impl Fn() -> Result<i32, ApiError> + Copy
             .read()
             .get("id")
             .and_then(|id| id.parse::<i32>().ok())
-            .ok_or_else(|| ApiError::new("not_found", format!("there is no such {what}")))
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("there is no such {what}")))
     }
 }
 

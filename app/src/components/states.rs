@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 #[component]
 pub fn Loading(#[prop(into)] what: String) -> impl IntoView {
@@ -29,23 +29,27 @@ pub fn Empty(#[prop(into)] title: String, #[prop(into)] hint: String) -> impl In
 /// the code for a support request.
 #[component]
 pub fn ErrorPanel(error: ApiError) -> impl IntoView {
-    if error.code == "unauthorized" {
+    if error.code == ErrorCode::Unauthorized {
         return view! { <SignInPanel /> }.into_any();
     }
-    let title = match error.code.as_str() {
-        "unauthorized" => "Please sign in",
-        "forbidden" => "This account cannot see this page",
-        "not_found" => "Not found",
-        "no_data" => "No data for this yet",
-        "invalid_input" => "Please check what you entered",
-        "too_many_requests" => "Too many attempts",
+    let title = match error.code {
+        ErrorCode::Unauthorized => "Please sign in",
+        ErrorCode::Forbidden => "This account cannot see this page",
+        ErrorCode::NotFound => "Not found",
+        ErrorCode::NoData => "No data for this yet",
+        ErrorCode::InvalidInput => "Please check what you entered",
+        ErrorCode::TooManyRequests => "Too many attempts",
+        ErrorCode::Network => "The server could not be reached",
+        ErrorCode::Unavailable
+        | ErrorCode::DatabaseUnavailable
+        | ErrorCode::VectorStoreUnavailable => "Not available right now",
         _ => "Something went wrong",
     };
     view! {
         <div class="state state-error" role="alert">
             <h2>{title}</h2>
             <p>{error.message}</p>
-            <p class="muted">"Error code: " <code>{error.code}</code></p>
+            <p class="muted">"Error code: " <code>{error.code.as_str()}</code></p>
         </div>
     }
     .into_any()

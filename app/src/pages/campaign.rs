@@ -11,7 +11,7 @@ use crate::api::analytics::fetch_campaign_report;
 use crate::components::chart::ChartFigure;
 use crate::components::format::{count, money, money_or_dash, multiple, percent};
 use crate::components::states::{ErrorPanel, Loading};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::wire::{Breakdown, CampaignReport, CampaignReportRequest, ReportRow};
 
 const BREAKDOWNS: [(Breakdown, &str, &str); 4] = [
@@ -44,7 +44,10 @@ pub fn CampaignPage() -> impl IntoView {
         move || (id(), param("from"), param("to"), breakdown()),
         |(id, from, to, breakdown)| async move {
             let Some(campaign_id) = id else {
-                return Err(ApiError::new("not_found", "there is no such campaign"));
+                return Err(ApiError::new(
+                    ErrorCode::NotFound,
+                    "there is no such campaign",
+                ));
             };
             fetch_campaign_report(CampaignReportRequest {
                 campaign_id,
@@ -64,7 +67,7 @@ pub fn CampaignPage() -> impl IntoView {
                     Ok(report) => view! { <Report report breakdown=breakdown() /> }.into_any(),
                     Err(error) => {
                         // An empty range: the way to the campaign's own latest data.
-                        let latest = (error.code == "no_data" && param("from").is_some())
+                        let latest = (error.code == ErrorCode::NoData && param("from").is_some())
                             .then(|| id().map(|id| view! {
                                 <p><a class="button" href=format!("/campaigns/{id}")>"Show its latest four weeks"</a></p>
                             }))

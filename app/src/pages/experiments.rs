@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::analytics::{compute_power, fetch_experiment_list};
 use crate::components::format::count;
 use crate::components::states::{Empty, ErrorPanel, Loading};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::wire::{ExperimentList, PowerRequest};
 
 #[component]
@@ -102,7 +102,9 @@ fn number(value: Option<String>, default: f64) -> Result<f64, ApiError> {
             .parse::<f64>()
             .ok()
             .filter(|x| x.is_finite())
-            .ok_or_else(|| ApiError::new("invalid_input", format!("`{v}` is not a number"))),
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidInput, format!("`{v}` is not a number"))
+            }),
     }
 }
 

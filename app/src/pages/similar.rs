@@ -9,7 +9,7 @@ use crate::api::feed::fetch_similar;
 use crate::components::dwell;
 use crate::components::feed_card::{FeedCard, urlencode};
 use crate::components::states::{Empty, ErrorPanel, Loading};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::wire::{SimilarRequest, SimilarResponse};
 
 const SIMILAR: usize = 24;
@@ -24,13 +24,16 @@ pub fn SimilarPage() -> impl IntoView {
         |(item, text)| async move {
             let item_id = match item {
                 Some(item) => Some(item.parse::<i64>().map_err(|_| {
-                    ApiError::new("invalid_input", format!("`{item}` is not an item id"))
+                    ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("`{item}` is not an item id"),
+                    )
                 })?),
                 None => None,
             };
             if item_id.is_none() && text.is_none() {
                 return Err(ApiError::new(
-                    "invalid_input",
+                    ErrorCode::InvalidInput,
                     "choose an item, or describe what you are looking for",
                 ));
             }

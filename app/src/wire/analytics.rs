@@ -61,6 +61,7 @@ impl Metric {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignReportRequest {
+    #[serde(deserialize_with = "super::whole::number")]
     pub campaign_id: i32,
     /// The ratio metrics to report; all of them when empty or absent.
     #[serde(default)]
@@ -206,6 +207,7 @@ pub struct CreateExperiment {
     pub name: String,
     #[serde(default)]
     pub hypothesis: String,
+    #[serde(deserialize_with = "super::whole::number")]
     pub campaign_id: i32,
     /// Two or more; the first is the control.
     pub arms: Vec<ArmSpec>,

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// What the caller knows about the moment: a category to stay in, and free text to match.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -22,6 +22,7 @@ pub struct RecommendRequest {
     /// The catalogue's external user id. An unknown user gets the cold-start feed.
     pub user_id: String,
     /// 1 to 1000; 20 when absent.
+    #[serde(default, deserialize_with = "super::whole::optional")]
     pub num_recommendations: Option<usize>,
     #[serde(default)]
     pub context: FeedContext,
@@ -75,9 +76,11 @@ pub struct RecommendResponse {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SimilarRequest {
+    #[serde(default, deserialize_with = "super::whole::optional")]
     pub item_id: Option<i64>,
     pub text: Option<String>,
     /// 1 to 1000; 20 when absent.
+    #[serde(default, deserialize_with = "super::whole::optional")]
     pub k: Option<usize>,
     pub category: Option<String>,
 }
@@ -124,9 +127,12 @@ impl FeedEventKind {
 pub struct FeedEvent {
     pub kind: FeedEventKind,
     pub user_id: String,
+    #[serde(deserialize_with = "super::whole::number")]
     pub item_id: i64,
     /// Both set for activity on a sponsored slot: it is then also an ad event.
+    #[serde(default, deserialize_with = "super::whole::optional")]
     pub campaign_id: Option<i32>,
+    #[serde(default, deserialize_with = "super::whole::optional")]
     pub creative_id: Option<i32>,
     /// A conversion's revenue.
     pub revenue: Option<f64>,
@@ -172,7 +178,7 @@ impl EventBatch {
     /// # Errors
     /// `invalid_input` naming the first bad event and field.
     pub fn validate(&self) -> Result<(), ApiError> {
-        let invalid = |message: String| ApiError::new("invalid_input", message);
+        let invalid = |message: String| ApiError::new(ErrorCode::InvalidInput, message);
         if self.events.is_empty() || self.events.len() > MAX_EVENT_BATCH {
             return Err(invalid(format!(
                 "a batch holds 1 to {MAX_EVENT_BATCH} events, got {}",

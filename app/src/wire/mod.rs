@@ -51,6 +51,7 @@ pub struct VectorStoreReport {
 
 mod feed;
 pub use feed::*;
+pub mod whole;
 
 mod analytics;
 mod campaigns;

@@ -44,6 +44,7 @@ impl StudyOutcome {
 pub struct CreateStudy {
     pub name: String,
     pub method: StudyMethod,
+    #[serde(deserialize_with = "super::whole::number")]
     pub campaign_id: i32,
     pub outcome: StudyOutcome,
     /// Geos that got the intervention.

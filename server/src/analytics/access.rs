@@ -3,7 +3,7 @@
 //! advertiser sees its own advertiser's resources, and another advertiser's are "not found"
 //! (their ids are not confirmed to exist); a feed key or no credentials at all see nothing.
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::services::Caller;
 use sea_orm::EntityTrait;
 
@@ -27,11 +27,11 @@ pub(crate) fn advertiser_of(caller: &Caller) -> Result<Option<i32>, ApiError> {
         Caller::Admin { .. } => Ok(None),
         Caller::Advertiser { advertiser_id, .. } => Ok(Some(*advertiser_id)),
         Caller::Anonymous => Err(ApiError::new(
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "log in, or send an analytics API key",
         )),
         Caller::FeedClient { .. } | Caller::CatalogueClient { .. } => Err(ApiError::new(
-            "forbidden",
+            ErrorCode::Forbidden,
             "a feed or catalogue key cannot use advertiser routes",
         )),
     }

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 
 pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new("invalid_input", message)
+    ApiError::new(ErrorCode::InvalidInput, message)
 }
 
 /// A `YYYY-MM-DD` day named `what`.

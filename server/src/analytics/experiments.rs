@@ -1,7 +1,7 @@
 //! Experiments: creation (checked), deterministic assignment by a hash of the user and the
 //! experiment's salt, and the stored summary.
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{ArmSpec, CreateExperiment, ExperimentSummary};
 use chrono::Utc;
 use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -42,7 +42,7 @@ pub fn assign_arm<'a>(salt: &str, user: &str, arms: &'a [ArmSpec]) -> &'a ArmSpe
 pub(crate) fn arms_of(model: &experiment::Model) -> Result<Vec<ArmSpec>, ApiError> {
     serde_json::from_value(model.arms.clone()).map_err(|e| {
         ApiError::new(
-            "internal",
+            ErrorCode::Internal,
             format!("experiment {} has unreadable arms: {e}", model.id),
         )
     })

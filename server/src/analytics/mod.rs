@@ -35,7 +35,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use access::Resource;
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::services::{AnalyticsService, Caller};
 use app::wire::{
     CampaignList, CampaignListRequest, CampaignReport, CampaignReportRequest, CreateExperiment,
@@ -49,27 +49,28 @@ use crate::config::Settings;
 pub use rollup::RollupQueue;
 
 pub(crate) fn database(error: sea_orm::DbErr) -> ApiError {
-    tracing::error!(%error, "analytics query failed");
-    ApiError::new("database_unavailable", "the database is unavailable")
+    crate::failure::database("an analytics query", error)
 }
 
 pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(%error, "analytics failed");
-    ApiError::new("internal", "the analysis could not be completed")
+    crate::failure::internal("an analysis", error)
 }
 
 pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
-    ApiError::new("not_found", message)
+    ApiError::new(ErrorCode::NotFound, message)
 }
 
 /// Valid input that has nothing to analyse (a range without events, an arm without users).
 pub(crate) fn no_data(message: impl Into<String>) -> ApiError {
-    ApiError::new("no_data", message)
+    ApiError::new(ErrorCode::NoData, message)
 }
 
 /// The statistics refused the data: said as it is, never as NaN.
 pub(crate) fn invalid_stats(error: impl std::fmt::Display) -> ApiError {
-    ApiError::new("no_data", format!("the data cannot be analysed: {error}"))
+    ApiError::new(
+        ErrorCode::NoData,
+        format!("the data cannot be analysed: {error}"),
+    )
 }
 
 /// The analytics engine: the database, the settings and the rollup queue it drains.
@@ -194,7 +195,7 @@ impl AnalyticsService for Analytics {
             request.power,
             request.ratio,
         )
-        .map_err(|e| ApiError::new("invalid_input", e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
         let (control, treated) = (size.control.ceil() as u64, size.treatment.ceil() as u64);
         Ok(PowerResponse {
             control_units: control,

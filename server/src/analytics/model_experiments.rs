@@ -3,7 +3,7 @@
 //! advertiser (admins see it); its arms name their versions, the feed routes each user by the
 //! experiment's assignment, and its results read the feed's interactions.
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{ArmSpec, CreateModelExperiment, ExperimentMetric, ExperimentSummary};
 use chrono::Utc;
 use sea_orm::{ActiveValue::NotSet, DatabaseConnection, EntityTrait, Set};
@@ -15,7 +15,7 @@ use crate::db::entities::experiment;
 use crate::recsys::registry::{Registry, RegistryError};
 
 fn conflict(message: impl Into<String>) -> ApiError {
-    ApiError::new("conflict", message)
+    ApiError::new(ErrorCode::Conflict, message)
 }
 
 /// The full ids of the control (the serving version when not named) and the treatment.

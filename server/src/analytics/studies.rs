@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{CreateStudy, StudyMethod, StudySummary};
 use chrono::{NaiveDate, TimeZone};
 use sea_orm::{ActiveValue::NotSet, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
@@ -33,7 +33,7 @@ pub(crate) fn method_of(model: &causal_study::Model) -> Result<StudyMethod, ApiE
         "did" => Ok(StudyMethod::Did),
         "synthetic_control" => Ok(StudyMethod::SyntheticControl),
         other => Err(ApiError::new(
-            "internal",
+            ErrorCode::Internal,
             format!("study {} has an unknown method `{other}`", model.id),
         )),
     }
@@ -42,7 +42,7 @@ pub(crate) fn method_of(model: &causal_study::Model) -> Result<StudyMethod, ApiE
 pub(crate) fn design_of(model: &causal_study::Model) -> Result<Design, ApiError> {
     serde_json::from_value(model.design.clone()).map_err(|e| {
         ApiError::new(
-            "internal",
+            ErrorCode::Internal,
             format!("study {} has an unreadable design: {e}", model.id),
         )
     })

@@ -1,6 +1,7 @@
 //! The demo's accounts: `<advertiser-name>@<demo_domain>` for each advertiser, and
 //! `admin@<demo_domain>`, all with `auth.demo_password`. Idempotent: existing accounts are kept.
 
+use app::error::ErrorCode;
 use sea_orm::EntityTrait;
 
 use super::Auth;
@@ -27,7 +28,7 @@ pub async fn seed(
     let advertisers = advertiser::Entity::find()
         .all(auth.db())
         .await
-        .map_err(|e| app::error::ApiError::new("database_unavailable", e.to_string()))?;
+        .map_err(|e| crate::failure::database("listing the demo's advertisers", e))?;
     let mut created = Vec::new();
     let wanted = advertisers
         .iter()
@@ -45,7 +46,7 @@ pub async fn seed(
             .await
         {
             Ok(_) => created.push(email),
-            Err(e) if e.code == "conflict" => {}
+            Err(e) if e.code == ErrorCode::Conflict => {}
             Err(e) => return Err(e),
         }
     }

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::services::Caller;
 use chrono::Utc;
 use moka::sync::Cache;
@@ -24,12 +24,11 @@ pub const SCOPES: [&str; 3] = ["feed", "analytics", "catalogue"];
 pub const COOKIE: &str = "vitrine_session";
 
 fn database(error: sea_orm::DbErr) -> ApiError {
-    tracing::error!(%error, "auth query failed");
-    ApiError::new("database_unavailable", "the database is unavailable")
+    crate::failure::database("an accounts query", error)
 }
 
 fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new("invalid_input", message)
+    ApiError::new(ErrorCode::InvalidInput, message)
 }
 
 /// A session just opened: the token for the cookie (never stored) and its lifetime.
@@ -114,7 +113,7 @@ impl Auth {
                 .one(&self.db)
                 .await
                 .map_err(database)?
-                .ok_or_else(|| ApiError::new("not_found", format!("no advertiser {id}")))?;
+                .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no advertiser {id}")))?;
         }
         if account::Entity::find()
             .filter(account::Column::Email.eq(&email))
@@ -124,15 +123,15 @@ impl Auth {
             .is_some()
         {
             return Err(ApiError::new(
-                "conflict",
+                ErrorCode::Conflict,
                 format!("an account for {email} exists"),
             ));
         }
         let password = password.to_owned();
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
-            .map_err(|e| ApiError::new("internal", e.to_string()))?
-            .map_err(|e| ApiError::new("internal", e))?;
+            .map_err(|e| crate::failure::internal("hashing a password", e))?
+            .map_err(|e| crate::failure::internal("hashing a password", e))?;
         account::ActiveModel {
             id: NotSet,
             email: Set(email),
@@ -166,8 +165,10 @@ impl Auth {
             .one(&self.db)
             .await
             .map_err(database)?
-            .ok_or_else(|| ApiError::new("not_found", format!("no account {account_id}")))?;
-        let internal = |e: String| ApiError::new("internal", e);
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::NotFound, format!("no account {account_id}"))
+            })?;
+        let internal = |e: String| crate::failure::internal("making a key", e);
         let prefix = random_token(6).map_err(internal)?;
         let key = format!("vk_{prefix}.{}", random_token(32).map_err(internal)?);
         api_key::ActiveModel {
@@ -196,7 +197,7 @@ impl Auth {
         let failures = self.failures.get(&email).unwrap_or(0);
         if failures >= self.settings.login_max_failures {
             return Err(ApiError::new(
-                "too_many_requests",
+                ErrorCode::TooManyRequests,
                 "too many failed logins for this account; try again later",
             ));
         }
@@ -215,10 +216,14 @@ impl Auth {
             .unwrap_or(false);
         let Some(account) = found.filter(|_| ok) else {
             self.failures.insert(email, failures + 1);
-            return Err(ApiError::new("unauthorized", "wrong e-mail or password"));
+            return Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                "wrong e-mail or password",
+            ));
         };
         self.failures.invalidate(&email);
-        let token = random_token(32).map_err(|e| ApiError::new("internal", e))?;
+        let token =
+            random_token(32).map_err(|e| crate::failure::internal("making a session", e))?;
         let now = Utc::now();
         let ttl = chrono::Duration::hours(i64::from(self.settings.session_ttl_hours));
         session::ActiveModel {
@@ -272,29 +277,53 @@ impl Auth {
         })
     }
 
-    /// As [`Self::resolve`], and a key over its rate is refused.
+    /// Spends one request from the caller's bucket: an API key's, a session's, or, for an
+    /// anonymous caller (an unknown key included), the client address's. Each kind has its
+    /// own rate (`auth.*_requests_per_sec`), with bursts up to twice that.
     ///
     /// # Errors
-    /// `too_many_requests` when the key has spent its bucket.
-    pub async fn resolve_limited(
+    /// `too_many_requests` when the bucket is spent.
+    pub async fn admit_request(
         &self,
         bearer: Option<&str>,
         cookie: Option<&str>,
-    ) -> Result<Caller, ApiError> {
+        address: Option<std::net::IpAddr>,
+    ) -> Result<(), ApiError> {
         let key_hash = bearer.map(digest);
         let caller = self.resolve_hashed(key_hash.clone(), cookie).await;
-        let over = key_hash.is_some_and(|hash| caller != Caller::Anonymous && !self.admit(&hash));
-        if over {
-            return Err(ApiError::new(
-                "too_many_requests",
-                "this API key is over its rate limit; slow down",
-            ));
+        let s = &self.settings;
+        let (bucket, rate, whose) = match (&caller, key_hash, cookie) {
+            (Caller::Anonymous, ..) | (_, None, None) => (
+                format!(
+                    "address:{}",
+                    address.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
+                ),
+                s.anonymous_requests_per_sec,
+                "this address",
+            ),
+            (_, Some(hash), _) => (
+                format!("key:{hash}"),
+                s.key_requests_per_sec,
+                "this API key",
+            ),
+            (_, None, Some(token)) => (
+                format!("session:{}", digest(token)),
+                s.session_requests_per_sec,
+                "this session",
+            ),
+        };
+        if self.admit(&bucket, rate) {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::TooManyRequests,
+                format!("{whose} is over its rate limit; slow down"),
+            ))
         }
-        Ok(caller)
     }
 
-    fn admit(&self, key: &str) -> bool {
-        let rate = f64::from(self.settings.key_requests_per_sec);
+    fn admit(&self, key: &str, rate: u32) -> bool {
+        let rate = f64::from(rate);
         let bucket = self.buckets.get_with_by_ref(key, || {
             Arc::new(Mutex::new(Bucket {
                 tokens: 2.0 * rate,

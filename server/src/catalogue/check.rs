@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{MAX_CATALOGUE_BATCH, MAX_ITEM_PICTURE_BYTES, NewItem};
 use base64::Engine;
 
@@ -25,7 +25,7 @@ pub struct Checked {
 }
 
 fn invalid(message: String) -> ApiError {
-    ApiError::new("invalid_input", message)
+    ApiError::new(ErrorCode::InvalidInput, message)
 }
 
 /// A batch's size, for any catalogue request.
@@ -120,13 +120,13 @@ fn picture(encoded: &str, field: &str) -> Result<Picture, ApiError> {
         Ok(image::ImageFormat::Jpeg) => (image::ImageFormat::Jpeg, "image/jpeg"),
         Ok(other) => {
             return Err(ApiError::new(
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 format!("{field} is {other:?}; send PNG or JPEG"),
             ));
         }
         Err(_) => {
             return Err(ApiError::new(
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 format!("{field} is not a picture format we know; send PNG or JPEG"),
             ));
         }
@@ -178,7 +178,7 @@ mod tests {
         assert_eq!((p.mime_type, p.width, p.height), ("image/png", 4, 3));
 
         let e = items(vec![item("a", None, None)]).err().expect("refused");
-        assert_eq!(e.code, "invalid_input");
+        assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(
             e.message.contains("neither text nor a picture"),
             "{}",
@@ -194,13 +194,13 @@ mod tests {
         let e = items(vec![item("a", None, Some(b64(gif)))])
             .err()
             .expect("refused");
-        assert_eq!(e.code, "unsupported_media_type", "{}", e.message);
+        assert_eq!(e.code, ErrorCode::UnsupportedMediaType, "{}", e.message);
 
         let whole = png();
         let e = items(vec![item("a", None, Some(b64(&whole[..whole.len() / 2])))])
             .err()
             .expect("refused");
-        assert_eq!(e.code, "invalid_input");
+        assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(e.message.contains("cannot be decoded"), "{}", e.message);
 
         let e = items(vec![item("a", Some("x"), Some("%%%".into()))])

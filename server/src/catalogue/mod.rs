@@ -12,7 +12,7 @@ pub use update::update_items;
 
 use std::collections::HashSet;
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{AddedItem, NewItems};
 use chrono::Utc;
 use sea_orm::{
@@ -23,8 +23,7 @@ use sea_orm::{
 use crate::db::entities::{catalogue, item, item_image, user};
 
 fn database(error: sea_orm::DbErr) -> ApiError {
-    tracing::error!(%error, "a catalogue write failed");
-    ApiError::new("database_unavailable", "the database is unavailable")
+    crate::failure::database("a catalogue write", error)
 }
 
 async fn catalogue_id(db: &DatabaseConnection, name: &str) -> Result<i32, ApiError> {
@@ -36,7 +35,7 @@ async fn catalogue_id(db: &DatabaseConnection, name: &str) -> Result<i32, ApiErr
         .map(|c| c.id)
         .ok_or_else(|| {
             ApiError::new(
-                "not_found",
+                ErrorCode::NotFound,
                 format!("the catalogue `{name}` is not imported"),
             )
         })
@@ -105,7 +104,7 @@ pub async fn add_items(
     .await?;
     if let Some(first) = taken.first() {
         return Err(ApiError::new(
-            "conflict",
+            ErrorCode::Conflict,
             format!(
                 "{} of these items are already in `{catalogue_name}` (e.g. `{first}`); nothing was added",
                 taken.len()
@@ -172,7 +171,7 @@ pub async fn retire_items(
     let known: HashSet<&str> = found.iter().map(|(_, e)| e.as_str()).collect();
     if let Some(missing) = external_ids.iter().find(|e| !known.contains(e.as_str())) {
         return Err(ApiError::new(
-            "not_found",
+            ErrorCode::NotFound,
             format!("no item `{missing}` in `{catalogue_name}`; nothing was retired"),
         ));
     }
@@ -205,7 +204,7 @@ pub async fn add_users(
         check::external_id(id, &format!("user_ids[{i}]"))?;
         if !seen.insert(id) {
             return Err(ApiError::new(
-                "invalid_input",
+                ErrorCode::InvalidInput,
                 format!("user_ids[{i}] `{id}` appears twice in the batch"),
             ));
         }
@@ -221,7 +220,7 @@ pub async fn add_users(
     .await?;
     if let Some(first) = taken.first() {
         return Err(ApiError::new(
-            "conflict",
+            ErrorCode::Conflict,
             format!("user `{first}` is already in `{catalogue_name}`; nothing was added"),
         ));
     }

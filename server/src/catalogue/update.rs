@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{AddedItem, NewItems};
 use chrono::Utc;
 use sea_orm::{
@@ -48,7 +48,7 @@ pub async fn update_items(
         match found.get(&c.external_id) {
             None => {
                 return Err(ApiError::new(
-                    "not_found",
+                    ErrorCode::NotFound,
                     format!(
                         "no item `{}` in `{catalogue_name}`; nothing was updated",
                         c.external_id
@@ -57,7 +57,7 @@ pub async fn update_items(
             }
             Some((_, true)) => {
                 return Err(ApiError::new(
-                    "conflict",
+                    ErrorCode::Conflict,
                     format!("item `{}` is retired; nothing was updated", c.external_id),
                 ));
             }
@@ -110,9 +110,10 @@ pub async fn update_items(
 }
 
 fn vectors(error: crate::vector::VectorError) -> ApiError {
-    tracing::error!(%error, "dropping updated items' features failed");
-    ApiError::new(
-        "vector_store_unavailable",
+    crate::failure::hidden(
+        ErrorCode::VectorStoreUnavailable,
         "the items' old features could not be dropped from the vector store; try again",
+        "dropping updated items' features",
+        &error,
     )
 }

@@ -19,7 +19,13 @@ pub struct AuthSettings {
     /// long a revoked key keeps working at most).
     pub cache_secs: u64,
     /// Requests per second each API key may make (bursts up to twice that); more get 429.
+    /// Every limit covers REST, server functions, forms and beacons alike.
     pub key_requests_per_sec: u32,
+    /// Requests per second each signed-in session may make (bursts up to twice that).
+    pub session_requests_per_sec: u32,
+    /// Requests per second from each client address without a key or session (bursts up to
+    /// twice that). Behind a proxy every visitor shares its address: raise it there.
+    pub anonymous_requests_per_sec: u32,
     /// The demo's accounts: one per demo advertiser and an admin, all with this password,
     /// created by `vitrine accounts seed-demo`. For the demo only.
     pub demo_password: String,
@@ -36,6 +42,8 @@ impl Default for AuthSettings {
             secure_cookies: false,
             cache_secs: 5,
             key_requests_per_sec: 100_000,
+            session_requests_per_sec: 200,
+            anonymous_requests_per_sec: 200,
             demo_password: "vitrine-demo-2026".into(),
             demo_domain: "demo.vitrine.test".into(),
         }
@@ -59,8 +67,20 @@ impl AuthSettings {
                 "throttling needs a limit and a window",
             );
         }
-        if self.key_requests_per_sec == 0 {
-            return bad("auth.key_requests_per_sec", "must be at least 1");
+        for (key, rate) in [
+            ("auth.key_requests_per_sec", self.key_requests_per_sec),
+            (
+                "auth.session_requests_per_sec",
+                self.session_requests_per_sec,
+            ),
+            (
+                "auth.anonymous_requests_per_sec",
+                self.anonymous_requests_per_sec,
+            ),
+        ] {
+            if rate == 0 {
+                return bad(key, "must be at least 1");
+            }
         }
         if self.demo_password.chars().count() < 10 {
             return bad("auth.demo_password", "needs at least 10 characters");

@@ -3,13 +3,14 @@
 //! [`ApiRoutes`], which records it, so that a test can hold the router and the OpenAPI
 //! document (generated from the handlers' annotations) to each other.
 
+use app::error::ErrorCode;
 use app::services::Caller;
 use app::wire::{
     EventBatch, EventsReport, ModelReport, RecommendRequest, RecommendResponse, SimilarRequest,
     SimilarResponse, SystemReport,
 };
 use axum::extract::{FromRequest, Multipart, OriginalUri, Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use axum::{Json, Router};
@@ -148,15 +149,10 @@ where
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Self(value)),
             Err(JsonRejection::MissingJsonContentType(e)) => Err(HttpError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 e.body_text(),
             )),
-            Err(e) => Err(HttpError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_input",
-                e.body_text(),
-            )),
+            Err(e) => Err(HttpError::new(ErrorCode::InvalidInput, e.body_text())),
         }
     }
 }
@@ -167,13 +163,11 @@ fn feed_client(caller: &Caller) -> Result<(), HttpError> {
     match caller {
         Caller::FeedClient { .. } | Caller::Admin { .. } => Ok(()),
         Caller::Anonymous => Err(HttpError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "send a feed client's API key: Authorization: Bearer <key>",
         )),
         Caller::Advertiser { .. } | Caller::CatalogueClient { .. } => Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "this route needs a feed client's key",
         )),
     }
@@ -204,7 +198,7 @@ pub(super) async fn model_report(
 pub(super) async fn openapi() -> Response {
     match ApiDoc::openapi().to_json() {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
-        Err(e) => HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        Err(e) => HttpError::from(crate::failure::internal("writing the OpenAPI document", e))
             .into_response(),
     }
 }
@@ -258,7 +252,7 @@ pub(super) async fn similar(
         let ApiJson(body) = ApiJson::<SimilarRequest>::from_request(request, &state).await?;
         return Ok(Json(feed.similar(body).await?));
     }
-    let bad = |m: String| HttpError::new(StatusCode::BAD_REQUEST, "invalid_input", m);
+    let bad = |m: String| HttpError::new(ErrorCode::InvalidInput, m);
     let mut form = Multipart::from_request(request, &state)
         .await
         .map_err(|e| bad(e.body_text()))?;

@@ -1,6 +1,7 @@
 //! `/api/v1/auth`: log in (a session cookie), log out, and who am I; and `Who`, the extractor
 //! that gives a handler its caller. Deciding what the caller may do is the services' job.
 
+use app::error::ErrorCode;
 use app::services::Caller;
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
@@ -24,11 +25,12 @@ impl FromRequestParts<AppState> for Who {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The request was already admitted by the limit layer (`limits`).
         let headers = &parts.headers;
         let caller = state
             .auth
-            .resolve_limited(bearer(headers), session_cookie(headers))
-            .await?;
+            .resolve(bearer(headers), session_cookie(headers))
+            .await;
         Ok(Self(caller))
     }
 }
@@ -65,7 +67,7 @@ pub(super) fn cookie(
     HeaderValue::from_str(&format!(
         "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
-    .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+    .map_err(|e| HttpError::from(crate::failure::internal("setting the session cookie", e)))
 }
 
 /// `POST /api/v1/auth/login`: checks the password and sets the session cookie.
@@ -134,8 +136,7 @@ pub(super) async fn me(Who(caller): Who) -> Result<Json<Me>, HttpError> {
         },
         Caller::Anonymous => {
             return Err(HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "no valid key or session",
             ));
         }

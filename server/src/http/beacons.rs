@@ -4,11 +4,11 @@
 //! Only dwell events are taken here; they go through the same validation and events service
 //! as `POST /api/v1/events`, so a retried beacon (the same keys) is counted once.
 
+use app::error::ErrorCode;
 use app::wire::{EventBatch, EventsReport, FeedEventKind};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
 
 use super::HttpError;
 use crate::state::AppState;
@@ -17,8 +17,7 @@ pub(super) async fn dwell(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Json<EventsReport>, HttpError> {
-    let invalid =
-        |message: String| HttpError::new(StatusCode::BAD_REQUEST, "invalid_input", message);
+    let invalid = |message: String| HttpError::new(ErrorCode::InvalidInput, message);
     let batch: EventBatch = serde_json::from_slice(&body)
         .map_err(|e| invalid(format!("a dwell beacon is a JSON event batch: {e}")))?;
     if let Some(i) = batch

@@ -2,6 +2,7 @@
 //! users, in batches, with a catalogue key (or an admin's). New items are served within
 //! `inference.additions.delay_secs` plus their encoding; retired ones leave the feed at once.
 
+use app::error::ErrorCode;
 use app::services::Caller;
 use app::wire::{ItemsAdded, ItemsRetired, NewItems, NewUsers, RetireItems, UsersAdded};
 use axum::Json;
@@ -18,13 +19,11 @@ fn catalogue_client(caller: &Caller) -> Result<(), HttpError> {
     match caller {
         Caller::CatalogueClient { .. } | Caller::Admin { .. } => Ok(()),
         Caller::Anonymous => Err(HttpError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "send a catalogue key: Authorization: Bearer <key>",
         )),
         _ => Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "this route needs a catalogue key",
         )),
     }

@@ -3,6 +3,7 @@
 //! with a redirect; a refused study comes back to `/studies` with the message and what was
 //! entered, which the page puts back in the form. The checks are the services'.
 
+use app::error::ErrorCode;
 use app::wire::{CreateStudy, EventBatch, FeedEvent, FeedEventKind, StudyMethod, StudyOutcome};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -86,7 +87,9 @@ pub(super) async fn create_study(
         .await
     {
         Ok(study) => Redirect::to(&format!("/studies/{}", study.id)).into_response(),
-        Err(e) if e.code == "unauthorized" => Redirect::to("/login?next=/studies").into_response(),
+        Err(e) if e.code == ErrorCode::Unauthorized => {
+            Redirect::to("/login?next=/studies").into_response()
+        }
         Err(e) => refused(&e.message),
     }
 }

@@ -64,7 +64,7 @@ async fn server_fn_status(response: Response) -> Response {
         return Response::from_parts(parts, axum::body::Body::empty());
     };
     if let Ok(error) = serde_json::from_slice::<app::error::ApiError>(&bytes) {
-        parts.status = super::error::status_of(&error.code);
+        parts.status = super::error::status_of(error.code);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

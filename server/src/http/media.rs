@@ -1,6 +1,7 @@
 //! `/media`: item pictures by URL, for `<img>` tags. Immutable for a given content hash, so
 //! browsers cache them and revalidate with `If-None-Match`.
 
+use app::error::ErrorCode;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -25,8 +26,7 @@ async fn item_image(
 ) -> Result<Response, HttpError> {
     let item_id: i64 = item_id.parse().map_err(|_| {
         HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_input",
+            ErrorCode::InvalidInput,
             format!("item id {item_id:?} is not a number"),
         )
     })?;

@@ -14,6 +14,7 @@
 //! - `openapi` the OpenAPI document of `/api/v1`, generated from the handlers
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
+//! - `limits`  the one rate limit of every door (REST, server functions, forms, beacons)
 
 mod analytics_api;
 pub mod api;
@@ -24,6 +25,7 @@ mod dashboard_forms;
 mod error;
 mod health;
 mod layers;
+mod limits;
 mod media;
 mod models_api;
 pub mod openapi;
@@ -76,7 +78,11 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
-    layers::apply(routes_and_pages, &state.settings.server).with_state(state)
+    let limited = routes_and_pages.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        limits::limit,
+    ));
+    layers::apply(limited, &state.settings.server).with_state(state)
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
@@ -91,7 +97,9 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router(state))
+    // The client's address, for the anonymous callers' rate limit.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("server stopped");

@@ -2,6 +2,7 @@
 //! (admin only). The feed starts routing users by it as soon as the challenger's snapshot is
 //! built; its results are read like any experiment's, at `/api/v1/experiments/{id}/results`.
 
+use app::error::ErrorCode;
 use app::services::Caller;
 use app::wire::{CreateModelExperiment, ExperimentSummary};
 use axum::Json;
@@ -34,15 +35,13 @@ pub(super) async fn create_model_experiment(
         Caller::Admin { .. } => {}
         Caller::Anonymous => {
             return Err(HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "sign in as an admin, or send an admin's key",
             ));
         }
         _ => {
             return Err(HttpError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 "experiments between model versions take an admin",
             ));
         }

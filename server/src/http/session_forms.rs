@@ -3,6 +3,7 @@
 //! failure comes back to `/login?error=...`, which the login page says in words. The checks,
 //! the throttling and the cookie are those of `/api/v1/auth/login`.
 
+use app::error::ErrorCode;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,8 +39,8 @@ pub(super) async fn sign_in(
     let back = |error: &str| Redirect::to(&format!("/login?error={error}")).into_response();
     let session = match state.auth.login(form.email.trim(), &form.password).await {
         Ok(session) => session,
-        Err(e) if e.code == "too_many_requests" => return back("throttled"),
-        Err(e) if e.code == "unauthorized" || e.code == "invalid_input" => {
+        Err(e) if e.code == ErrorCode::TooManyRequests => return back("throttled"),
+        Err(e) if e.code == ErrorCode::Unauthorized || e.code == ErrorCode::InvalidInput => {
             return back("credentials");
         }
         Err(e) => {

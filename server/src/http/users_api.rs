@@ -1,10 +1,10 @@
 //! `/api/v1/users`: the platform's own operations on feed users; admin only.
 
+use app::error::ErrorCode;
 use app::services::Caller;
 use app::wire::UserDeletion;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 
 use super::HttpError;
 use super::auth_api::Who;
@@ -26,13 +26,11 @@ pub(super) async fn delete_user(
     match caller {
         Caller::Admin { .. } => Ok(Json(state.serving.delete_user(&user_id).await?)),
         Caller::Anonymous => Err(HttpError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "sign in as an admin, or send an admin's key",
         )),
         _ => Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "deleting users takes an admin",
         )),
     }

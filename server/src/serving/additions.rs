@@ -24,8 +24,7 @@ use crate::features::{ExtractOptions, extract};
 use crate::vector::{FeatureRow, FeatureTable};
 
 fn internal(error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(%error, "filing new items into the snapshot failed");
-    ApiError::new("internal", "the new items could not be served yet")
+    crate::failure::internal("filing new items into the snapshot", error)
 }
 
 impl Serving {

@@ -4,7 +4,7 @@
 //! request and cached in memory), so the cached vector and feeds are evicted instead. The
 //! campaigns their events touched have their daily rollups rebuilt.
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::UserDeletion;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
@@ -90,13 +90,10 @@ impl Serving {
         let catalogue_name = &self.settings.inference.catalogue;
         let deleted = delete_user(&self.db, catalogue_name, external_id)
             .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "deleting a user failed");
-                ApiError::new("database_unavailable", "the database is unavailable")
-            })?
+            .map_err(|e| crate::failure::database("deleting a user", e))?
             .ok_or_else(|| {
                 ApiError::new(
-                    "not_found",
+                    ErrorCode::NotFound,
                     format!("no user `{external_id}` in `{catalogue_name}`"),
                 )
             })?;

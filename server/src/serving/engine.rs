@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use axum::body::Bytes;
 use moka::sync::Cache;
 use sea_orm::DatabaseConnection;
@@ -161,7 +161,7 @@ impl Serving {
             .read()
             .ok()
             .and_then(|s| s.clone())
-            .ok_or_else(|| ApiError::new("unavailable", self.problem()))
+            .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, self.problem()))
     }
 
     pub fn problem(&self) -> String {

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{EventBatch, EventsReport, FeedEvent, FeedEventKind};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -19,8 +19,7 @@ use super::feed::invalid;
 use crate::db::entities::{catalogue, creative, event, interaction, item, user};
 
 fn db_error(e: sea_orm::DbErr) -> ApiError {
-    tracing::error!(error = %e, "recording events failed");
-    ApiError::new("database_unavailable", "the database is unavailable")
+    crate::failure::database("recording events", e)
 }
 
 fn when(e: &FeedEvent, index: usize) -> Result<DateTime<Utc>, ApiError> {
@@ -53,7 +52,7 @@ impl Serving {
             .map_err(db_error)?
             .ok_or_else(|| {
                 ApiError::new(
-                    "unavailable",
+                    ErrorCode::Unavailable,
                     format!("the catalogue `{catalogue_name}` is not imported"),
                 )
             })?;

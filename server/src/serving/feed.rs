@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{FeedItem, RecommendRequest, RecommendResponse, Sponsorship};
 use axum::body::Bytes;
 
@@ -18,12 +18,11 @@ use crate::db::items::ItemCard;
 use crate::recsys::serving::UserQuery;
 
 pub(super) fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new("invalid_input", message)
+    ApiError::new(ErrorCode::InvalidInput, message)
 }
 
 pub(super) fn internal(error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(%error, "serving failed");
-    ApiError::new("internal", "the request could not be served")
+    crate::failure::internal("serving", error)
 }
 
 /// `k` within `1..=max`, `default` when absent.
@@ -230,7 +229,7 @@ impl Serving {
             settings.two_tower.max_history,
         )
         .await
-        .map_err(|e| ApiError::new("database_unavailable", e.to_string()))?;
+        .map_err(|e| crate::failure::database("reading a user's history", e))?;
         if let (Some(exposure), Some(id)) = (exposure, record.id) {
             self.record_exposure(exposure, id).await;
         }

@@ -89,8 +89,8 @@ impl FeedService for FeedEngine {
             .join("user_tastes.tsv");
         tokio::task::spawn_blocking(move || planted::find(&path, &user_id))
             .await
-            .map_err(|e| ApiError::new("internal", e.to_string()))?
-            .map_err(|e| ApiError::new("internal", e))
+            .map_err(|e| crate::failure::internal("reading planted tastes", e))?
+            .map_err(|e| crate::failure::internal("reading planted tastes", e))
     }
 
     async fn categories(&self) -> Result<CategoryList, ApiError> {

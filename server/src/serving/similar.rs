@@ -1,7 +1,7 @@
 //! "More like this": an item's own vector, free text through the text encoder, or a picture
 //! through the image encoder, each into the content tower's one space, then the same ANN.
 
-use app::error::ApiError;
+use app::error::{ApiError, ErrorCode};
 use app::wire::{CategoryCount, CategoryList, SimilarRequest, SimilarResponse};
 
 use super::engine::Serving;
@@ -28,7 +28,7 @@ impl Serving {
         match (request.item_id, text) {
             (Some(item), None) => {
                 let row = *snapshot.row_of.get(&item).ok_or_else(|| {
-                    ApiError::new("not_found", format!("no item {item} in the index"))
+                    ApiError::new(ErrorCode::NotFound, format!("no item {item} in the index"))
                 })?;
                 let query = snapshot.vector(row).to_vec();
                 Ok(self.answer(&snapshot, "item", &query, k, category, Some(row)))

@@ -141,3 +141,49 @@ async fn a_key_over_its_rate_gets_429_and_others_are_unaffected() {
     );
     app.stop().await;
 }
+
+/// Statuses of `n` quick requests.
+async fn statuses(app: &TestApp, n: usize, path: &str, headers: &[(&str, &str)]) -> Vec<u16> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let r = crate::http_client::post_json_with(app.addr, path, &serde_json::json!({}), headers)
+            .await;
+        if r.status == 429 {
+            assert_eq!(r.json()["code"], "too_many_requests", "{}", r.body);
+        }
+        out.push(r.status);
+    }
+    out
+}
+
+#[tokio::test]
+async fn one_limit_covers_rest_server_functions_and_anonymous_callers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = crate::support::settings_in(dir.path());
+    settings.auth.key_requests_per_sec = 3;
+    settings.auth.anonymous_requests_per_sec = 3;
+    let app = TestApp::start(settings, Some(dir)).await;
+    let key = format!("Bearer {}", app.key("feed").await);
+    // A key spent on REST is spent on the server functions too: one bucket, two doors.
+    let rest = statuses(&app, 20, "/api/v1/auth/me", &[("Authorization", &key)]).await;
+    assert!(rest.contains(&429), "{rest:?}");
+    let fns = statuses(&app, 3, "/api/fn/categories", &[("Authorization", &key)]).await;
+    assert!(
+        fns.contains(&429),
+        "the server functions honour the key's limit: {fns:?}"
+    );
+    // Another key is unaffected, on either door.
+    let other = format!("Bearer {}", app.key("analytics").await);
+    let fresh = statuses(&app, 3, "/api/fn/categories", &[("Authorization", &other)]).await;
+    assert!(!fresh.contains(&429), "{fresh:?}");
+    // Without a key or session the client's address has its bucket, on the server functions
+    // as on REST.
+    let anonymous = statuses(&app, 20, "/api/fn/categories", &[]).await;
+    assert!(anonymous[..6].iter().all(|s| *s != 429), "{anonymous:?}");
+    assert!(anonymous.contains(&429), "{anonymous:?}");
+    let rest_anonymous = statuses(&app, 3, "/api/v1/recommend", &[]).await;
+    assert!(rest_anonymous.contains(&429), "{rest_anonymous:?}");
+    // Pages and health checks are outside the limit.
+    assert_eq!(get_with(app.addr, "/healthz", &[]).await.status, 200);
+    app.stop().await;
+}

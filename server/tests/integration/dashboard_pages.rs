@@ -263,8 +263,10 @@ async fn a_server_error_is_a_friendly_page_not_a_trace() {
         .expect("drop the rollups");
     let page = get_with(app.addr, "/campaigns", &[("Cookie", &cookie)]).await;
     assert!(
-        page.body.contains("Something went wrong")
-            && page.body.contains("the database is unavailable")
+        page.body.contains("Not available right now")
+            && page
+                .body
+                .contains("the database is unavailable (reference ")
             && page.body.contains("database_unavailable"),
         "{}",
         page.body

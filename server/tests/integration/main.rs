@@ -18,6 +18,7 @@ mod deletion;
 mod doctor;
 mod encoders;
 mod extract;
+mod failures;
 mod fashion_world;
 mod feed_page;
 mod first_start;

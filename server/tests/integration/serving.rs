@@ -207,6 +207,23 @@ async fn bad_feed_requests_are_json_errors() {
     let not_json = post_keyed(&app, "/api/v1/recommend", "text/plain", b"hello").await;
     assert_eq!(not_json.status, 415, "{}", not_json.body);
     assert_eq!(not_json.json()["code"], "unsupported_media_type");
+
+    // Integers as JSON means them: 20.0 is twenty, 20.5 is not a whole number and the error
+    // names the field. (Sent as raw text: serde_json would write 20.0 as 20.0, but be sure.)
+    let raw = |body: &'static [u8]| post_keyed(&app, "/api/v1/recommend", "application/json", body);
+    let whole = raw(br#"{"user_id":"1","num_recommendations":20.0}"#).await;
+    assert_eq!(whole.status, 200, "{}", whole.body);
+    assert_eq!(ids(&whole.json()).len(), 20);
+    let fraction = raw(br#"{"user_id":"1","num_recommendations":20.5}"#).await;
+    assert_eq!(fraction.status, 400, "{}", fraction.body);
+    let message = fraction.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("num_recommendations") && message.contains("whole number"),
+        "{message}"
+    );
     app.stop().await;
 }
 
