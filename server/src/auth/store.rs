@@ -277,73 +277,6 @@ impl Auth {
         })
     }
 
-    /// Spends one request from the caller's bucket: an API key's, a session's, or, for an
-    /// anonymous caller (an unknown key included), the client address's. Each kind has its
-    /// own rate (`auth.*_requests_per_sec`), with bursts up to twice that.
-    ///
-    /// # Errors
-    /// `too_many_requests` when the bucket is spent.
-    pub async fn admit_request(
-        &self,
-        bearer: Option<&str>,
-        cookie: Option<&str>,
-        address: Option<std::net::IpAddr>,
-    ) -> Result<(), ApiError> {
-        let key_hash = bearer.map(digest);
-        let caller = self.resolve_hashed(key_hash.clone(), cookie).await;
-        let s = &self.settings;
-        let (bucket, rate, whose) = match (&caller, key_hash, cookie) {
-            (Caller::Anonymous, ..) | (_, None, None) => (
-                format!(
-                    "address:{}",
-                    address.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
-                ),
-                s.anonymous_requests_per_sec,
-                "this address",
-            ),
-            (_, Some(hash), _) => (
-                format!("key:{hash}"),
-                s.key_requests_per_sec,
-                "this API key",
-            ),
-            (_, None, Some(token)) => (
-                format!("session:{}", digest(token)),
-                s.session_requests_per_sec,
-                "this session",
-            ),
-        };
-        if self.admit(&bucket, rate) {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                ErrorCode::TooManyRequests,
-                format!("{whose} is over its rate limit; slow down"),
-            ))
-        }
-    }
-
-    fn admit(&self, key: &str, rate: u32) -> bool {
-        let rate = f64::from(rate);
-        let bucket = self.buckets.get_with_by_ref(key, || {
-            Arc::new(Mutex::new(Bucket {
-                tokens: 2.0 * rate,
-                at: Instant::now(),
-            }))
-        });
-        let Ok(mut b) = bucket.lock() else {
-            return false;
-        };
-        let now = Instant::now();
-        b.tokens = (b.tokens + rate * now.duration_since(b.at).as_secs_f64()).min(2.0 * rate);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-
     async fn cached<'a, F, Fut>(&'a self, hash: String, lookup: F) -> Result<Caller, ApiError>
     where
         F: FnOnce(&'a Self, String) -> Fut,
@@ -417,3 +350,6 @@ fn account_caller(a: &account::Model) -> Caller {
 
 /// A valid argon2id hash of a random string, verified against when the e-mail is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1bXvZ0b8Qy0n7eI1oKp6oV8n3b9dVq9c6m9C0o2W2k0";
+
+#[path = "store_limits.rs"]
+mod limits;

@@ -25,7 +25,10 @@ impl FromRequestParts<AppState> for Who {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        // The request was already admitted by the limit layer (`limits`).
+        // The limit layer (`limits`) resolved the caller when it admitted the request.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(Self(caller.clone()));
+        }
         let headers = &parts.headers;
         let caller = state
             .auth

@@ -26,6 +26,7 @@ pub(super) async fn limit(State(state): State<AppState>, request: Request, next:
     if !is_limited(request.uri().path()) {
         return next.run(request).await;
     }
+    let mut request = request;
     let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -36,7 +37,11 @@ pub(super) async fn limit(State(state): State<AppState>, request: Request, next:
         .admit_request(bearer(headers), session_cookie(headers), address)
         .await;
     match admitted {
-        Ok(()) => next.run(request).await,
+        Ok(caller) => {
+            // `Who` reads it: the request resolves its caller once.
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
         Err(error) => HttpError::from(error).into_response(),
     }
 }

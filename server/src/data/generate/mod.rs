@@ -6,8 +6,10 @@
 //!   items, and the behaviour that follows, with the planted parameters
 //! - `advertising` advertisers, campaigns, creatives, ad events by segment and geo, two
 //!   experiments and a geo intervention, with what was planted
+//! - `ad_experiments` the two experiments' planted effects, funnels and feed activity
 //! - `store_ads`  writes the advertising world
 
+mod ad_experiments;
 pub mod advertising;
 pub mod attributes;
 pub mod behaviour;
