@@ -4,7 +4,9 @@
 #   1. GET /healthz, the ceiling of the HTTP stack on this machine;
 #   2. POST /api/v1/recommend, warm cache (every user's feed cached by the warm-up);
 #   3. the same, cold cache (every request a user not asked for before; COLD_SECONDS, 5 s);
-#   4. the same, a realistic mix (90% warm users, 5% first-time users, 5% new users).
+#   4. the same, a realistic mix (90% warm users, 5% first-time users, 5% new users);
+#   5. the warm feed again, on a second server from the same binary with the rate-limit layer
+#      off (`auth.rate_limits: false`), beside a rerun of row 2: what the layer costs.
 # Reports req/s, p50, p99 and errors, and the feed's share of the ceiling. Requests carry a feed
 # key of a `bench@` account (made here if missing) whose rate limit, `auth.key_requests_per_sec`,
 # is above the test rate.
@@ -29,13 +31,21 @@ if [ "$profile" = release ]; then cargo build -q --release -p server --bin vitri
 bin="$CARGO_TARGET_DIR/$profile/vitrine"
 base="http://127.0.0.1:$port"
 
-VITRINE__SERVER__ADDR="127.0.0.1:$port" VITRINE__LOG__FILTER=warn "$bin" serve >/tmp/vitrine-bench-http.log 2>&1 &
-server=$!
+start() { # extra environment (VAR=value ...): a server on the port, once it answers
+  env VITRINE__SERVER__ADDR="127.0.0.1:$port" VITRINE__LOG__FILTER=warn "$@" \
+    "$bin" serve >/tmp/vitrine-bench-http.log 2>&1 &
+  server=$!
+  for _ in $(seq 120); do
+    curl -sf "$base/healthz" >/dev/null 2>&1 && break
+    sleep 1
+  done
+}
+stop() {
+  kill $server 2>/dev/null || true
+  wait $server 2>/dev/null || true
+}
+start
 trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 120); do
-  curl -sf "$base/healthz" >/dev/null 2>&1 && break
-  sleep 1
-done
 printf 'bench-password-%s\n' "$RANDOM$RANDOM" | "$bin" accounts create --email bench@localhost.test --role admin >/dev/null 2>&1 || true
 API_KEY=$("$bin" accounts key --email bench@localhost.test --scope feed --name bench 2>/dev/null)
 export API_KEY
@@ -82,3 +92,21 @@ cold=$(cat /tmp/vitrine-bench-recommend-cold.rps)
 echo
 awk -v c="$ceiling" -v w="$warm" -v m="$mix" -v k="$cold" 'BEGIN {
   printf "of the ceiling: warm %.0f%%, mix %.0f%%, cold %.0f%%\n", 100 * w / c, 100 * m / c, 100 * k / c }'
+
+# The limit layer's cost: the same warm feed without it, then with it again (the two closest
+# in time), on the same data and binary.
+stop
+start VITRINE__AUTH__RATE_LIMITS=false
+MODE=warmup WRK_THREADS=2 wrk -t2 -c8 -d10s -s scripts/wrk_feed.lua "$base/api/v1/recommend" >/dev/null
+echo
+echo "| endpoint | requests | req/s | p50 | p99 | errors |"
+echo "|---|---|---|---|---|---|"
+MODE=warm run recommend-warm-no-limits -s scripts/wrk_feed.lua "$base/api/v1/recommend"
+stop
+start
+MODE=warmup WRK_THREADS=2 wrk -t2 -c8 -d10s -s scripts/wrk_feed.lua "$base/api/v1/recommend" >/dev/null
+MODE=warm run recommend-warm-limits -s scripts/wrk_feed.lua "$base/api/v1/recommend"
+off=$(cat /tmp/vitrine-bench-recommend-warm-no-limits.rps)
+on=$(cat /tmp/vitrine-bench-recommend-warm-limits.rps)
+awk -v off="$off" -v on="$on" 'BEGIN {
+  printf "the limit layer: warm feed at %.0f%% of its rate without the layer\n", 100 * on / off }'

@@ -39,6 +39,9 @@ vitrine="$CARGO_TARGET_DIR/$profile/vitrine"
 # and publishes again. Its progress is in this log (a line every 10 s) and on the System page;
 # a later start goes on where it stopped, and does nothing once it is done.
 stage "serving; the background job prepares the model"
+# The demo: the Feed page's "Viewing as" switch shows the generated world's people (off by
+# default, and in configs/production.yaml).
+export VITRINE__DEMO=true
 VITRINE_PROGRESS=lines "$vitrine" prepare --catalogue fashion --k-core 2 --max-epochs 8 "${first[@]}" &
 worker=$!
 trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM

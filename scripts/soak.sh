@@ -54,6 +54,20 @@ if [ "$probe" != 200 ]; then
   exit 1
 fi
 
+# The analytics' ids, as the server lists them (a regenerated world does not start at 1).
+ids() { # path, list, id field, [JSON body: POST]
+  curl -s -H "Authorization: Bearer $analytics_key" -H 'Content-Type: application/json' \
+    ${4:+-d "$4"} "$base/api/v1/$1" | jq -r "[.$2[].$3 | tostring] | join(\",\")"
+}
+export CAMPAIGN_IDS STUDY_IDS EXPERIMENT_IDS
+CAMPAIGN_IDS=$(ids analytics/campaigns campaigns campaign_id '{}')
+STUDY_IDS=$(ids studies studies id)
+EXPERIMENT_IDS=$(ids experiments experiments id)
+if [ -z "$CAMPAIGN_IDS" ] || [ -z "$STUDY_IDS" ] || [ -z "$EXPERIMENT_IDS" ]; then
+  echo "the analytics list no campaigns, studies or experiments: build the demo first (scripts/run.sh)" >&2
+  exit 1
+fi
+
 memory() { # label
   awk -v l="$1" '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "| %s | %.0f MiB | %.0f MiB |\n", l, r/1024, h/1024}' "/proc/$server/status"
 }

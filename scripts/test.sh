@@ -51,8 +51,9 @@ if (echo >"/dev/tcp/${LEPTOS_SITE_ADDR%:*}/${LEPTOS_SITE_ADDR#*:}") 2>/dev/null;
   echo "port ${LEPTOS_SITE_ADDR#*:} is busy; set VITRINE_E2E_PORT to a free port" >&2
   exit 1
 fi
+# The specs use the demo's "Viewing as" switch; the cargo tests cover the feed without it.
 export VITRINE__DATABASE__URL="sqlite://$work/e2e.sqlite?mode=rwc" VITRINE__VECTORS__URI="$work/lancedb" \
-  VITRINE__DATA__DIR="$work/data"
+  VITRINE__DATA__DIR="$work/data" VITRINE__DEMO=true
 # A small demo world for the specs: 2,000 real items, 1,000 simulated users and their campaigns
 # (about 10 s), the demo accounts, and a served model for the feed and the System page: the
 # pretrained encoders over the items (about 30 s), a short training run, the index and an

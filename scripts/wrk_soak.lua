@@ -1,16 +1,22 @@
 -- wrk script for scripts/soak.sh: paced requests (DELAY_MS between a connection's requests)
 -- and a count of 4xx and 5xx answers, printed when the run ends.
 --   SCENARIO=feed       POST /api/v1/recommend: 90% warm users, 5% first-time, 5% unknown
---   SCENARIO=analytics  campaign reports (by day, creative, segment, geo) of CAMPAIGNS
---                       campaigns, study results, and now and then experiment results
+--   SCENARIO=analytics  campaign reports (by day, creative, segment, geo) of the campaigns
+--                       CAMPAIGN_IDS, results of the studies STUDY_IDS, and now and then of
+--                       the experiments EXPERIMENT_IDS (comma-separated, as soak.sh lists them)
 local scenario = os.getenv("SCENARIO") or "feed"
 local key = os.getenv("API_KEY")
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 local warm_users = tonumber(os.getenv("WARM_USERS") or "1000")
 local all_users = tonumber(os.getenv("ALL_USERS") or "20000")
-local campaigns = tonumber(os.getenv("CAMPAIGNS") or "8")
-local studies = tonumber(os.getenv("STUDIES") or "2")
-local experiments = tonumber(os.getenv("EXPERIMENTS") or "2")
+local function id_list(name, default)
+  local out = {}
+  for id in string.gmatch(os.getenv(name) or default, "%d+") do table.insert(out, id) end
+  return out
+end
+local campaign_ids = id_list("CAMPAIGN_IDS", "1,2,3,4,5,6,7,8")
+local study_ids = id_list("STUDY_IDS", "1,2")
+local experiment_ids = id_list("EXPERIMENT_IDS", "1,2")
 local nthreads = tonumber(os.getenv("WRK_THREADS") or "2")
 local threads = {}
 local counter = 0
@@ -50,12 +56,12 @@ local breakdowns = { '"day"', '"creative"', '"segment"', '"geo"' }
 local function analytics()
   local n = counter % 40
   if n == 39 then
-    return wrk.format("GET", "/api/v1/experiments/" .. (1 + counter % experiments) .. "/results")
+    return wrk.format("GET", "/api/v1/experiments/" .. experiment_ids[1 + counter % #experiment_ids] .. "/results")
   elseif n % 10 == 9 then
-    return wrk.format("GET", "/api/v1/studies/" .. (1 + counter % studies) .. "/results")
+    return wrk.format("GET", "/api/v1/studies/" .. study_ids[1 + counter % #study_ids] .. "/results")
   end
-  local body = '{"campaign_id":' .. (1 + counter % campaigns) ..
-    ',"breakdown":' .. breakdowns[1 + math.floor(counter / campaigns) % #breakdowns] .. '}'
+  local body = '{"campaign_id":' .. campaign_ids[1 + counter % #campaign_ids] ..
+    ',"breakdown":' .. breakdowns[1 + math.floor(counter / #campaign_ids) % #breakdowns] .. '}'
   return wrk.format("POST", "/api/v1/analytics/campaign", nil, body)
 end
 

@@ -8,6 +8,7 @@
 //! - `m20261126_000002_experiment_campaign`  the campaign an advertiser's experiment tests
 //! - `m20261126_000003_sessions`  dashboard sessions (hashed tokens with an expiry)
 //! - `m20261126_000004_interaction_keys`  the idempotency key of feed interactions
+//! - `m20261208_000005_event_attestation`  the impression token behind a sponsored-slot event
 //!
 //! Migrations are append-only: change the schema with a new file, never by editing an old one.
 
@@ -18,6 +19,7 @@ mod m20261126_000001_core_schema;
 mod m20261126_000002_experiment_campaign;
 mod m20261126_000003_sessions;
 mod m20261126_000004_interaction_keys;
+mod m20261208_000005_event_attestation;
 
 pub struct Migrator;
 
@@ -29,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_experiment_campaign::Migration),
             Box::new(m20261126_000003_sessions::Migration),
             Box::new(m20261126_000004_interaction_keys::Migration),
+            Box::new(m20261208_000005_event_attestation::Migration),
         ]
     }
 }

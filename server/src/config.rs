@@ -1,7 +1,8 @@
 //! Layered, typed configuration.
 //!
 //! Later layers win: built-in defaults, `configs/default.yaml`, `configs/model.yaml` (encoders
-//! and models), `configs/training.yaml`, `configs/inference.yaml`, the git-ignored
+//! and models), `configs/training.yaml`, `configs/inference.yaml`, the profile's file
+//! (`VITRINE_PROFILE=production`: `configs/production.yaml`), the git-ignored
 //! `configs/local.yaml`, `DATABASE_URL`, the `LEPTOS_*` variables that cargo-leptos sets, and
 //! finally `VITRINE__SECTION__KEY` variables (for example `VITRINE__DATABASE__URL`).
 //! A bad value is reported with its key and the layer it came from.
@@ -58,6 +59,10 @@ pub struct Settings {
     pub inference: InferenceSettings,
     pub analytics: AnalyticsSettings,
     pub auth: AuthSettings,
+    /// The demo: the Feed page's "Viewing as" switch lets anyone view the feed as any user
+    /// (the generated world's people). Off by default and in `configs/production.yaml`;
+    /// `scripts/run.sh` turns it on. Off, the browser's feed is always the viewer's own.
+    pub demo: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,12 +190,31 @@ impl Default for LogSettings {
     }
 }
 
+/// `VITRINE_PROFILE=production` adds `configs/production.yaml` above the shipped files and
+/// below `local.yaml`.
+fn profile() -> Option<String> {
+    std::env::var("VITRINE_PROFILE")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
 impl Settings {
     /// Loads every layer, reading the YAML files from `config_dir`.
     ///
     /// # Errors
     /// [`ConfigError`] naming the offending key and where its value came from.
     pub fn load(config_dir: &Path) -> Result<Self, ConfigError> {
+        if let Some(profile) = profile() {
+            let valid = profile
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !valid || !config_dir.join(format!("{profile}.yaml")).is_file() {
+                return Err(ConfigError::Value {
+                    key: "VITRINE_PROFILE",
+                    reason: format!("no configs/{profile}.yaml in {}", config_dir.display()),
+                });
+            }
+        }
         Self::from_figment(Self::figment(config_dir))
     }
 
@@ -201,6 +225,10 @@ impl Settings {
             .merge(Yaml::file(config_dir.join("model.yaml")))
             .merge(Yaml::file(config_dir.join("training.yaml")))
             .merge(Yaml::file(config_dir.join("inference.yaml")))
+            .merge(Yaml::file(config_dir.join(format!(
+                "{}.yaml",
+                profile().unwrap_or_else(|| "no-profile".into())
+            ))))
             .merge(Yaml::file(config_dir.join("local.yaml")))
             .merge(
                 Env::raw()

@@ -16,7 +16,9 @@
 //! - `analytics`  campaign reports from daily rollups, experiments and causal studies (the
 //!   statistics themselves are the `estimators` crate)
 //! - `auth`       accounts (argon2id), API keys and sessions; who the caller is
-//! - `catalogue`  the catalogue API's checks and writes: new items and users, retiring items
+//! - `catalogue`  the catalogue API's checks and writes: new items and users, retiring items,
+//!   and its `CatalogueService`
+//! - `admin`      the `AdminService`: model experiments and erasing users, admins only
 //! - `charts`     plotters charts as SVG strings
 //! - `serving`    `vitrine index`, the in-memory snapshot of the published index, the feed,
 //!   similar items, events, caches and promotions (the IVF-Flat itself is the `ann` crate)
@@ -31,6 +33,7 @@
 //!
 //! Engines (`db`, `vector`, `recsys`, `data`) know nothing about HTTP; `http` sits on top.
 
+pub mod admin;
 pub mod agreement;
 pub mod analytics;
 pub mod auth;

@@ -7,8 +7,10 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::admin::AdminEngine;
 use crate::analytics::Analytics;
 use crate::auth::Auth;
+use crate::catalogue::service::CatalogueEngine;
 use crate::config::Settings;
 use crate::db::{Database, DbError};
 use crate::model_report::ModelPaths;
@@ -48,6 +50,8 @@ pub enum StartupError {
     Vectors(#[from] VectorError),
     #[error(transparent)]
     Device(#[from] DeviceError),
+    #[error("{0}")]
+    Secrets(String),
     #[error("a start-up task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -72,7 +76,14 @@ impl AppState {
         .await??;
         tracing::info!(libtorch = %torch.version, cuda = torch.cuda_available, %device, "model runtime");
         let settings = Arc::new(settings);
-        let serving = Serving::new(settings.clone(), db.conn().clone(), vectors.clone());
+        let attestor = crate::serving::attestation::Attestor::new(&settings.auth)
+            .map_err(StartupError::Secrets)?;
+        let serving = Serving::new(
+            settings.clone(),
+            db.conn().clone(),
+            vectors.clone(),
+            attestor,
+        );
         serving.start().await;
         let auth = Auth::new(db.conn().clone(), settings.auth.clone());
         let analytics =
@@ -89,6 +100,17 @@ impl AppState {
             feed: Arc::new(FeedEngine(serving.clone())),
             analytics,
             auth: auth.clone(),
+            catalogue: Arc::new(CatalogueEngine {
+                settings: settings.clone(),
+                db: db.conn().clone(),
+                vectors: vectors.clone(),
+                serving: serving.clone(),
+            }),
+            admin: Arc::new(AdminEngine {
+                settings: settings.clone(),
+                db: db.conn().clone(),
+                serving: serving.clone(),
+            }),
         };
         let leptos_options = LeptosOptions::builder()
             .output_name("vitrine")

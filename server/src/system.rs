@@ -2,7 +2,7 @@
 //! shows it.
 
 use app::error::ApiError;
-use app::services::SystemService;
+use app::services::{Caller, SystemService};
 use app::wire::{DatabaseReport, ModelReport, SystemReport, TorchReport, VectorStoreReport};
 use async_trait::async_trait;
 
@@ -85,12 +85,13 @@ impl From<ReportError> for ApiError {
 }
 
 #[async_trait]
+/// The platform's status is public, as `/healthz` is: every caller may read it.
 impl SystemService for SystemReporter {
-    async fn report(&self) -> Result<SystemReport, ApiError> {
+    async fn report(&self, _caller: &Caller) -> Result<SystemReport, ApiError> {
         Ok(self.gather().await?)
     }
 
-    async fn model_report(&self) -> Result<ModelReport, ApiError> {
+    async fn model_report(&self, _caller: &Caller) -> Result<ModelReport, ApiError> {
         model_report::gather(self.db.conn(), &self.vectors, &self.model).await
     }
 }

@@ -6,13 +6,18 @@ use crate::wire::{ModelReport, SessionInfo, SystemReport};
 /// The `doctor` report for the System page.
 #[server(prefix = "/api/fn", endpoint = "system_report")]
 pub async fn fetch_system_report() -> Result<SystemReport, ApiError> {
-    crate::services::services()?.system.report().await
+    let caller = crate::services::caller().await?;
+    crate::services::services()?.system.report(&caller).await
 }
 
 /// The served model, its index, the agreement check, the curve and the latest evaluation.
 #[server(prefix = "/api/fn", endpoint = "model_report")]
 pub async fn fetch_model_report() -> Result<ModelReport, ApiError> {
-    crate::services::services()?.system.model_report().await
+    let caller = crate::services::caller().await?;
+    crate::services::services()?
+        .system
+        .model_report(&caller)
+        .await
 }
 
 /// The signed-in account's role, or `None`: the navigation's sign-in or sign-out control.

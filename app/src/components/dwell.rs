@@ -35,6 +35,7 @@ pub fn batch(user_id: &str, counted: &[(i64, f64)], key: impl Fn(i64) -> String)
             segment: None,
             geo: None,
             model_version: None,
+            impression_token: None,
         })
         .collect();
     EventBatch { events }

@@ -40,6 +40,7 @@ pub fn event(kind: FeedEventKind, user_id: &str, item: &FeedItem, key: String) -
         segment: None,
         geo: None,
         model_version: None,
+        impression_token: item.sponsored.as_ref().map(|s| s.impression_token.clone()),
     }
 }
 

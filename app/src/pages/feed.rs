@@ -1,5 +1,5 @@
-//! The discovery feed: a user's personalised cards, a page at a time, with a category filter,
-//! a description search and a switch between demo users. Everything is in the URL
+//! The discovery feed: the viewer's personalised cards, a page at a time, with a category
+//! filter, a description search and, in the demo only, a switch between the demo's users. Everything is in the URL
 //! (`?user=&category=&cursor=`), so it renders whole on the server and works without
 //! JavaScript; once hydrated, "Load more" appends in place and the page logs what it shows
 //! and how long each card is in view (`components::dwell`).
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::feed::{fetch_categories, fetch_feed, fetch_planted_tastes};
+use crate::api::feed::{fetch_categories, fetch_feed, fetch_planted_tastes, fetch_viewer};
 use crate::components::dwell;
 use crate::components::feed_card::{FeedCard, event, send, unique_key, urlencode};
 use crate::components::states::{Empty, ErrorPanel, Loading};
@@ -45,12 +45,15 @@ fn request(user_id: String, category: Option<String>, cursor: Option<String>) ->
 pub fn FeedPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.trim().is_empty());
+    // The demo's switch asks for a user; outside the demo the server serves the viewer's own
+    // feed whatever is asked, and the page shows no switch.
     let user = move || param("user").unwrap_or_else(|| DEMO_USERS[0].0.to_owned());
     let page = Resource::new(
         move || (user(), param("category"), param("cursor")),
         |(user_id, category, cursor)| fetch_feed(request(user_id, category, cursor)),
     );
     let categories = Resource::new(|| (), |_| fetch_categories());
+    let viewer = Resource::new(|| (), |_| fetch_viewer());
     let tastes = Resource::new(user, fetch_planted_tastes);
     view! {
         <Title text="Discover" />
@@ -59,7 +62,8 @@ pub fn FeedPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let categories = categories.await.map(|list| list.categories).unwrap_or_default();
-                    view! { <FeedControls user=user() category=param("category").unwrap_or_default() categories /> }
+                    let demo = viewer.await.is_ok_and(|v| v.demo);
+                    view! { <FeedControls demo user=user() category=param("category").unwrap_or_default() categories /> }
                 })}
             </Suspense>
         </header>
@@ -105,9 +109,14 @@ fn TastesLine(planted: PlantedTastes) -> impl IntoView {
     }
 }
 
-/// Who the feed is for and which category, as a GET form (a select for each).
+/// Which category, and in the demo who the feed is for, as a GET form (a select for each).
 #[component]
-fn FeedControls(user: String, category: String, categories: Vec<CategoryCount>) -> impl IntoView {
+fn FeedControls(
+    demo: bool,
+    user: String,
+    category: String,
+    categories: Vec<CategoryCount>,
+) -> impl IntoView {
     let mut users: Vec<(String, String)> = DEMO_USERS
         .iter()
         .map(|(id, label)| ((*id).to_owned(), format!("{label} ({id})")))
@@ -131,7 +140,7 @@ fn FeedControls(user: String, category: String, categories: Vec<CategoryCount>) 
         .collect_view();
     view! {
         <form method="get" class="feed-controls" aria-label="Feed options">
-            <label>"Viewing as " <select name="user">{users}</select></label>
+            {demo.then(|| view! { <label>"Viewing as " <select name="user">{users}</select></label> })}
             <label>"Category "
                 <select name="category">
                     <option value="">"All categories"</option>

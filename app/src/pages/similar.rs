@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::feed::fetch_similar;
+use crate::api::feed::{fetch_similar, fetch_viewer};
 use crate::components::dwell;
 use crate::components::feed_card::{FeedCard, urlencode};
 use crate::components::states::{Empty, ErrorPanel, Loading};
@@ -18,7 +18,7 @@ const SIMILAR: usize = 24;
 pub fn SimilarPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.trim().is_empty());
-    let user = move || param("user").unwrap_or_else(|| "gen-0000000".to_owned());
+    let viewer = Resource::new(|| (), |_| fetch_viewer());
     let answer = Resource::new(
         move || (param("item"), param("text")),
         |(item, text)| async move {
@@ -47,12 +47,20 @@ pub fn SimilarPage() -> impl IntoView {
         },
     );
     view! {
-        <nav aria-label="Breadcrumb" class="crumbs"><a href=move || format!("/?user={}", urlencode(&user()))>"Feed"</a></nav>
         <Suspense fallback=|| view! { <Loading what="similar items" /> }>
             {move || Suspend::new(async move {
+                // The demo may view as someone else; otherwise the cards are the viewer's.
+                let user = match viewer.await {
+                    Ok(v) => v.shown(param("user"), "gen-0000000"),
+                    Err(error) => return view! { <ErrorPanel error /> }.into_any(),
+                };
                 match answer.await {
-                    Ok(answer) => view! { <Similar answer user_id=user() text=param("text") /> }.into_any(),
+                    Ok(answer) => view! {
+                        <nav aria-label="Breadcrumb" class="crumbs"><a href=format!("/?user={}", urlencode(&user))>"Feed"</a></nav>
+                        <Similar answer user_id=user text=param("text") />
+                    }.into_any(),
                     Err(error) => view! {
+                        <nav aria-label="Breadcrumb" class="crumbs"><a href="/">"Feed"</a></nav>
                         <Title text="More like this" />
                         <header class="page-header"><h1>"More like this"</h1></header>
                         <ErrorPanel error />

@@ -32,12 +32,17 @@ pub struct RecommendRequest {
     pub cursor: Option<String>,
 }
 
-/// A promoted item's campaign and creative.
+/// A promoted item's campaign and creative, and the token that attests this serving of it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Sponsorship {
     pub campaign_id: i32,
     pub creative_id: i32,
+    /// Signed by the server for this user, item, campaign, creative, model version and time.
+    /// Send it back as `impression_token` with the slot's impression, click, save or
+    /// conversion: each kind once, impressions, clicks and saves within an hour (by default),
+    /// conversions within the attribution window. Events without it are refused.
+    pub impression_token: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,6 +74,26 @@ pub struct RecommendResponse {
     /// The model version (registry id) that ranked it: the serving version, or the user's
     /// arm in an experiment between model versions.
     pub model_version: String,
+}
+
+/// Whose feed the browser shows: the viewer (a signed-in account, or the visitor cookie), and
+/// whether the demo's "Viewing as" switch may show someone else's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedViewer {
+    pub user_id: String,
+    pub demo: bool,
+}
+
+impl FeedViewer {
+    /// The user a page shows: in the demo, the one `asked` for (else `demo_default`);
+    /// otherwise always the viewer.
+    pub fn shown(&self, asked: Option<String>, demo_default: &str) -> String {
+        if self.demo {
+            asked.unwrap_or_else(|| demo_default.to_owned())
+        } else {
+            self.user_id.clone()
+        }
+    }
 }
 
 /// "More like this": exactly one of `item_id` and `text` (a picture goes as multipart).
@@ -147,9 +172,12 @@ pub struct FeedEvent {
     pub segment: Option<String>,
     pub geo: Option<String>,
     /// The `model_version` of the feed response the item was shown in; when absent, the
-    /// version that serves the user now is recorded.
+    /// version that serves the user now is recorded. A sponsored slot's token names its own.
     #[serde(default)]
     pub model_version: Option<String>,
+    /// A sponsored slot's `sponsored.impression_token`: required with `campaign_id`.
+    #[serde(default)]
+    pub impression_token: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -201,6 +229,11 @@ impl EventBatch {
             if e.campaign_id.is_some() != e.creative_id.is_some() {
                 return Err(invalid(format!(
                     "events[{i}]: give campaign_id and creative_id together"
+                )));
+            }
+            if e.impression_token.is_some() && e.campaign_id.is_none() {
+                return Err(invalid(format!(
+                    "events[{i}]: an impression_token goes with the campaign_id and creative_id of its slot"
                 )));
             }
             if let Some(r) = e.revenue

@@ -2,6 +2,7 @@
 //! request. Resolved keys and sessions are cached for a few seconds, so the feed's hot path
 //! does not query SQL per request; a revoked key or ended session stops working within that.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,14 +45,24 @@ pub struct Auth {
     failures: Cache<String, u32>,
     /// Digest of a key or session token -> its caller.
     resolved: Cache<String, Caller>,
-    /// Digest of a key -> its token bucket.
-    buckets: Cache<String, Arc<Mutex<Bucket>>>,
+    /// `key:`, `session:` or `address:` and its digest or address -> its token bucket
+    /// (`store_limits`). A plain map under one lock: a lookup is a hash and a compare, where a
+    /// concurrent cache cost a sixth of the warm feed's rate.
+    buckets: Mutex<HashMap<String, Bucket>>,
 }
 
-/// A token bucket: `tokens` left at `at`, refilled at the key rate up to twice it.
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+/// A token bucket: `tokens` left at `at`, refilled at `rate` per second up to twice it.
+pub(super) struct Bucket {
+    pub(super) tokens: f64,
+    pub(super) at: Instant,
+    pub(super) rate: f64,
+}
+
+impl Bucket {
+    /// The tokens at `now`: refilled since `at`, up to the brim.
+    pub(super) fn level(&self, now: Instant) -> f64 {
+        (self.tokens + self.rate * now.duration_since(self.at).as_secs_f64()).min(2.0 * self.rate)
+    }
 }
 
 impl Auth {
@@ -65,10 +76,7 @@ impl Auth {
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(settings.cache_secs))
                 .build(),
-            buckets: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(600))
-                .build(),
+            buckets: Mutex::new(HashMap::new()),
             db,
             settings,
         })

@@ -1,7 +1,7 @@
 //! Rate limits of `Auth`: one token bucket per API key, session or client address, each
 //! kind with its own rate (`auth.*_requests_per_sec`), bursts up to twice that.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use app::error::{ApiError, ErrorCode};
@@ -60,17 +60,23 @@ impl Auth {
 
     fn admit(&self, key: &str, rate: u32) -> bool {
         let rate = f64::from(rate);
-        let bucket = self.buckets.get_with_by_ref(key, || {
-            Arc::new(Mutex::new(Bucket {
-                tokens: 2.0 * rate,
-                at: Instant::now(),
-            }))
-        });
-        let Ok(mut b) = bucket.lock() else {
+        let Ok(mut buckets) = self.buckets.lock() else {
             return false;
         };
         let now = Instant::now();
-        b.tokens = (b.tokens + rate * now.duration_since(b.at).as_secs_f64()).min(2.0 * rate);
+        if buckets.len() >= PRUNE_AT {
+            prune(&mut buckets, now);
+        }
+        let b = match buckets.get_mut(key) {
+            Some(b) => b,
+            None => buckets.entry(key.to_owned()).or_insert(Bucket {
+                tokens: 2.0 * rate,
+                at: now,
+                rate,
+            }),
+        };
+        b.rate = rate;
+        b.tokens = b.level(now);
         b.at = now;
         if b.tokens >= 1.0 {
             b.tokens -= 1.0;
@@ -78,5 +84,42 @@ impl Auth {
         } else {
             false
         }
+    }
+}
+
+/// How many buckets are kept before the full ones are dropped.
+const PRUNE_AT: usize = 100_000;
+
+/// Drops the buckets refilled to their brim: a full bucket says nothing a missing one would
+/// not (a new one starts full), so the limit is exactly as before.
+fn prune(buckets: &mut HashMap<String, Bucket>, now: Instant) {
+    buckets.retain(|_, b| b.level(now) < 2.0 * b.rate);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn pruning_drops_only_buckets_that_have_refilled() {
+        let start = Instant::now();
+        let later = start + Duration::from_secs(1);
+        let bucket = |tokens, rate| Bucket {
+            tokens,
+            at: start,
+            rate,
+        };
+        let mut buckets = HashMap::from([
+            ("full".to_owned(), bucket(20.0, 10.0)),
+            ("refilled".to_owned(), bucket(15.0, 10.0)),
+            ("still-spent".to_owned(), bucket(0.0, 1.0)),
+        ]);
+        prune(&mut buckets, later);
+        let mut kept: Vec<&str> = buckets.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["still-spent"]);
+        assert!((buckets["still-spent"].level(later) - 1.0).abs() < 1e-9);
     }
 }

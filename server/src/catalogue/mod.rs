@@ -4,8 +4,10 @@
 //!
 //! - `check`   what a batch of new items must be
 //! - `update`  replacing items' text and picture, with their features
+//! - `service` `CatalogueService`: the catalogue key's policy, the writes, telling the feed
 
 pub mod check;
+pub mod service;
 mod update;
 
 pub use update::update_items;

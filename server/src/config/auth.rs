@@ -26,11 +26,23 @@ pub struct AuthSettings {
     /// Requests per second from each client address without a key or session (bursts up to
     /// twice that). Behind a proxy every visitor shares its address: raise it there.
     pub anonymous_requests_per_sec: u32,
+    /// The limit layer itself. Off only to measure what it costs (`scripts/bench_http.sh`
+    /// compares the two in one run); nothing is limited then.
+    pub rate_limits: bool,
     /// The demo's accounts: one per demo advertiser and an admin, all with this password,
     /// created by `vitrine accounts seed-demo`. For the demo only.
     pub demo_password: String,
     /// E-mail domain of the demo accounts (`northwind-apparel@<domain>`, `admin@<domain>`).
     pub demo_domain: String,
+    /// The secret that signs sponsored slots' impression tokens (HMAC-SHA-256), at least 32
+    /// characters. Empty: a random one per process, so tokens die with it and replicas do
+    /// not accept each other's; set it (the same on every replica) in production.
+    pub impression_secret: String,
+    /// The secret before the last rotation: its tokens are still accepted until they expire.
+    pub previous_impression_secret: String,
+    /// How long an impression token attests impressions, clicks and saves after the slot was
+    /// served. Conversions have `analytics.attribution_window_hours` from then.
+    pub impression_token_secs: u64,
 }
 
 impl Default for AuthSettings {
@@ -44,8 +56,12 @@ impl Default for AuthSettings {
             key_requests_per_sec: 100_000,
             session_requests_per_sec: 200,
             anonymous_requests_per_sec: 200,
+            rate_limits: true,
             demo_password: "vitrine-demo-2026".into(),
             demo_domain: "demo.vitrine.test".into(),
+            impression_secret: String::new(),
+            previous_impression_secret: String::new(),
+            impression_token_secs: 3600,
         }
     }
 }
@@ -84,6 +100,20 @@ impl AuthSettings {
         }
         if self.demo_password.chars().count() < 10 {
             return bad("auth.demo_password", "needs at least 10 characters");
+        }
+        for (key, secret) in [
+            ("auth.impression_secret", &self.impression_secret),
+            (
+                "auth.previous_impression_secret",
+                &self.previous_impression_secret,
+            ),
+        ] {
+            if !secret.is_empty() && secret.len() < 32 {
+                return bad(key, "needs at least 32 characters (or empty)");
+            }
+        }
+        if self.impression_token_secs == 0 {
+            return bad("auth.impression_token_secs", "must be at least 1");
         }
         Ok(())
     }

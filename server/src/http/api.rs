@@ -4,7 +4,7 @@
 //! document (generated from the handlers' annotations) to each other.
 
 use app::error::ErrorCode;
-use app::services::Caller;
+use app::services::FeedCaller;
 use app::wire::{
     EventBatch, EventsReport, ModelReport, RecommendRequest, RecommendResponse, SimilarRequest,
     SimilarResponse, SystemReport,
@@ -157,29 +157,14 @@ where
     }
 }
 
-/// The feed's routes take a feed client's key (or an admin's): their answers and events are
-/// counted, billed and learnt from.
-fn feed_client(caller: &Caller) -> Result<(), HttpError> {
-    match caller {
-        Caller::FeedClient { .. } | Caller::Admin { .. } => Ok(()),
-        Caller::Anonymous => Err(HttpError::new(
-            ErrorCode::Unauthorized,
-            "send a feed client's API key: Authorization: Bearer <key>",
-        )),
-        Caller::Advertiser { .. } | Caller::CatalogueClient { .. } => Err(HttpError::new(
-            ErrorCode::Forbidden,
-            "this route needs a feed client's key",
-        )),
-    }
-}
-
 /// `GET /api/v1/system`: what `vitrine doctor` reports.
 #[utoipa::path(get, path = "/api/v1/system", tag = "system",
     responses((status = 200, body = SystemReport)))]
 pub(super) async fn system_report(
     State(state): State<AppState>,
+    Who(caller): Who,
 ) -> Result<Json<SystemReport>, HttpError> {
-    Ok(Json(state.services.system.report().await?))
+    Ok(Json(state.services.system.report(&caller).await?))
 }
 
 /// `GET /api/v1/system/model`: the served model, its index, what `doctor` finds between SQL
@@ -188,8 +173,9 @@ pub(super) async fn system_report(
     responses((status = 200, body = ModelReport)))]
 pub(super) async fn model_report(
     State(state): State<AppState>,
+    Who(caller): Who,
 ) -> Result<Json<ModelReport>, HttpError> {
-    Ok(Json(state.services.system.model_report().await?))
+    Ok(Json(state.services.system.model_report(&caller).await?))
 }
 
 /// `GET /api/v1/openapi.json`: this API, described.
@@ -217,9 +203,10 @@ pub(super) async fn recommend(
     Who(caller): Who,
     ApiJson(request): ApiJson<RecommendRequest>,
 ) -> Result<Response, HttpError> {
-    feed_client(&caller)?;
     // The serving engine itself rather than the `FeedService` trait: it hands out the page's
-    // JSON bytes, kept from an earlier request when the feed is warm.
+    // JSON bytes, kept from an earlier request when the feed is warm. The same policy decides.
+    let caller = FeedCaller::Client(caller);
+    crate::serving::access::admit(&caller)?;
     let body = state.serving.recommend_json(request).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -241,7 +228,8 @@ pub(super) async fn similar(
     Who(caller): Who,
     request: Request,
 ) -> Result<Json<SimilarResponse>, HttpError> {
-    feed_client(&caller)?;
+    let caller = FeedCaller::Client(caller);
+    crate::serving::access::admit(&caller)?;
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -250,7 +238,7 @@ pub(super) async fn similar(
     let feed = &state.services.feed;
     if !multipart {
         let ApiJson(body) = ApiJson::<SimilarRequest>::from_request(request, &state).await?;
-        return Ok(Json(feed.similar(body).await?));
+        return Ok(Json(feed.similar(&caller, body).await?));
     }
     let bad = |m: String| HttpError::new(ErrorCode::InvalidInput, m);
     let mut form = Multipart::from_request(request, &state)
@@ -275,7 +263,10 @@ pub(super) async fn similar(
         }
     }
     let picture = picture.ok_or_else(|| bad("the form has no `image` file".into()))?;
-    Ok(Json(feed.similar_to_picture(picture, k, category).await?))
+    Ok(Json(
+        feed.similar_to_picture(&caller, picture, k, category)
+            .await?,
+    ))
 }
 
 /// `POST /api/v1/events`: impressions, clicks, saves and conversions, stored all or nothing.
@@ -291,8 +282,10 @@ pub(super) async fn events(
     Who(caller): Who,
     ApiJson(batch): ApiJson<EventBatch>,
 ) -> Result<Json<EventsReport>, HttpError> {
-    feed_client(&caller)?;
-    Ok(Json(state.services.feed.record_events(batch).await?))
+    let caller = FeedCaller::Client(caller);
+    Ok(Json(
+        state.services.feed.record_events(&caller, batch).await?,
+    ))
 }
 
 /// `OriginalUri`: inside `nest`, the plain `Uri` has lost its `/api/v1` prefix.

@@ -60,6 +60,17 @@ pub(super) fn cookie(
     value: &str,
     max_age: i64,
 ) -> Result<HeaderValue, HttpError> {
+    named_cookie(COOKIE, headers, secure_always, value, max_age)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, the whole site.
+pub(super) fn named_cookie(
+    name: &str,
+    headers: &HeaderMap,
+    secure_always: bool,
+    value: &str,
+    max_age: i64,
+) -> Result<HeaderValue, HttpError> {
     // Secure when the client reached us over TLS (directly, or through a proxy that says so).
     let tls = secure_always
         || headers
@@ -68,9 +79,9 @@ pub(super) fn cookie(
             .is_some_and(|v| v.eq_ignore_ascii_case("https"));
     let secure = if tls { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
-    .map_err(|e| HttpError::from(crate::failure::internal("setting the session cookie", e)))
+    .map_err(|e| HttpError::from(crate::failure::internal("setting a cookie", e)))
 }
 
 /// `POST /api/v1/auth/login`: checks the password and sets the session cookie.

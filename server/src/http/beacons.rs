@@ -1,11 +1,14 @@
 //! `POST /beacon/dwell`: the Feed page's dwell beacons. `navigator.sendBeacon` posts plain
 //! text and reads no answer, so the body is parsed as JSON whatever its content type; the
 //! answer (the events report, or a JSON error) is for tests and anyone reading the network log.
-//! Only dwell events are taken here; they go through the same validation and events service
-//! as `POST /api/v1/events`, so a retried beacon (the same keys) is counted once.
+//! Only dwell events are taken here, the viewer's own (`visitor`); they go through the same
+//! validation and events service as `POST /api/v1/events`, so a retried beacon (the same
+//! keys) is counted once.
 
 use app::error::ErrorCode;
+use app::services::{FeedCaller, Viewer};
 use app::wire::{EventBatch, EventsReport, FeedEventKind};
+use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,6 +18,7 @@ use crate::state::AppState;
 
 pub(super) async fn dwell(
     State(state): State<AppState>,
+    Extension(Viewer(viewer)): Extension<Viewer>,
     body: Bytes,
 ) -> Result<Json<EventsReport>, HttpError> {
     let invalid = |message: String| HttpError::new(ErrorCode::InvalidInput, message);
@@ -29,5 +33,8 @@ pub(super) async fn dwell(
             "events[{i}]: a dwell beacon carries dwell events only"
         )));
     }
-    Ok(Json(state.services.feed.record_events(batch).await?))
+    let caller = FeedCaller::Browser { viewer };
+    Ok(Json(
+        state.services.feed.record_events(&caller, batch).await?,
+    ))
 }

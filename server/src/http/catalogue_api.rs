@@ -2,8 +2,6 @@
 //! users, in batches, with a catalogue key (or an admin's). New items are served within
 //! `inference.additions.delay_secs` plus their encoding; retired ones leave the feed at once.
 
-use app::error::ErrorCode;
-use app::services::Caller;
 use app::wire::{ItemsAdded, ItemsRetired, NewItems, NewUsers, RetireItems, UsersAdded};
 use axum::Json;
 use axum::extract::State;
@@ -12,22 +10,7 @@ use axum::http::StatusCode;
 use super::HttpError;
 use super::api::ApiJson;
 use super::auth_api::Who;
-use crate::catalogue;
 use crate::state::AppState;
-
-fn catalogue_client(caller: &Caller) -> Result<(), HttpError> {
-    match caller {
-        Caller::CatalogueClient { .. } | Caller::Admin { .. } => Ok(()),
-        Caller::Anonymous => Err(HttpError::new(
-            ErrorCode::Unauthorized,
-            "send a catalogue key: Authorization: Bearer <key>",
-        )),
-        _ => Err(HttpError::new(
-            ErrorCode::Forbidden,
-            "this route needs a catalogue key",
-        )),
-    }
-}
 
 /// `POST /api/v1/catalogue/items`: all of the batch, or none.
 #[utoipa::path(post, path = "/api/v1/catalogue/items", tag = "catalogue",
@@ -43,21 +26,8 @@ pub(super) async fn add_items(
     Who(caller): Who,
     ApiJson(request): ApiJson<NewItems>,
 ) -> Result<(StatusCode, Json<ItemsAdded>), HttpError> {
-    catalogue_client(&caller)?;
-    let name = &state.settings.inference.catalogue;
-    let items = catalogue::add_items(state.db.conn(), name, request).await?;
-    let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
-    state.serving.note_catalogue_change(&ids);
-    state
-        .serving
-        .enqueue_additions(items.iter().map(|i| i.item_id));
-    Ok((
-        StatusCode::CREATED,
-        Json(ItemsAdded {
-            items,
-            served_within_secs: state.settings.inference.additions.delay_secs,
-        }),
-    ))
+    let added = state.services.catalogue.add_items(&caller, request).await?;
+    Ok((StatusCode::CREATED, Json(added)))
 }
 
 /// `POST /api/v1/catalogue/items/retire`: the items leave the feed at once.
@@ -72,16 +42,13 @@ pub(super) async fn retire_items(
     Who(caller): Who,
     ApiJson(request): ApiJson<RetireItems>,
 ) -> Result<Json<ItemsRetired>, HttpError> {
-    catalogue_client(&caller)?;
-    let name = &state.settings.inference.catalogue;
-    let ids = catalogue::retire_items(state.db.conn(), name, &request.external_ids).await?;
-    let retired = ids.len();
-    state.serving.note_catalogue_change(&ids);
-    // No snapshot yet means nothing is served to take them out of.
-    if state.serving.current_version().is_some() {
-        state.serving.retire_items(ids).await?;
-    }
-    Ok(Json(ItemsRetired { retired }))
+    Ok(Json(
+        state
+            .services
+            .catalogue
+            .retire_items(&caller, request)
+            .await?,
+    ))
 }
 
 /// `PUT /api/v1/catalogue/items`: each item becomes what the request says (a missing picture
@@ -101,16 +68,13 @@ pub(super) async fn update_items(
     Who(caller): Who,
     ApiJson(request): ApiJson<NewItems>,
 ) -> Result<Json<ItemsAdded>, HttpError> {
-    catalogue_client(&caller)?;
-    let name = &state.settings.inference.catalogue;
-    let items = catalogue::update_items(state.db.conn(), &state.vectors, name, request).await?;
-    let ids: Vec<i64> = items.iter().map(|i| i.item_id).collect();
-    state.serving.note_catalogue_change(&ids);
-    state.serving.enqueue_updates(&ids);
-    Ok(Json(ItemsAdded {
-        items,
-        served_within_secs: state.settings.inference.additions.delay_secs,
-    }))
+    Ok(Json(
+        state
+            .services
+            .catalogue
+            .update_items(&caller, request)
+            .await?,
+    ))
 }
 
 /// `POST /api/v1/catalogue/users`: they start on the cold-start feed, and their first events
@@ -127,8 +91,6 @@ pub(super) async fn add_users(
     Who(caller): Who,
     ApiJson(request): ApiJson<NewUsers>,
 ) -> Result<(StatusCode, Json<UsersAdded>), HttpError> {
-    catalogue_client(&caller)?;
-    let name = &state.settings.inference.catalogue;
-    let created = catalogue::add_users(state.db.conn(), name, &request.user_ids).await?;
-    Ok((StatusCode::CREATED, Json(UsersAdded { created })))
+    let created = state.services.catalogue.add_users(&caller, request).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }

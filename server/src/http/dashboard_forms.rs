@@ -4,7 +4,9 @@
 //! entered, which the page puts back in the form. The checks are the services'.
 
 use app::error::ErrorCode;
+use app::services::{FeedCaller, Viewer};
 use app::wire::{CreateStudy, EventBatch, FeedEvent, FeedEventKind, StudyMethod, StudyOutcome};
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -95,10 +97,21 @@ pub(super) async fn create_study(
 }
 
 /// Saves an item for a user: the key names the user and the item, so saving twice is one save.
-pub(super) async fn save_item(State(state): State<AppState>, body: Bytes) -> Response {
+/// The user is the viewer's (the demo may name another, as its feed does).
+pub(super) async fn save_item(
+    State(state): State<AppState>,
+    Extension(Viewer(viewer)): Extension<Viewer>,
+    body: Bytes,
+) -> Response {
     let f = fields(&body);
     let back = local(one(&f, "back"), "/").to_owned();
-    let (user_id, item) = (one(&f, "user_id"), one(&f, "item_id").parse::<i64>());
+    let named = one(&f, "user_id");
+    let user_id = if named.is_empty() {
+        viewer.as_str()
+    } else {
+        named
+    };
+    let item = one(&f, "item_id").parse::<i64>();
     let Ok(item_id) = item else {
         return Redirect::to(&back).into_response();
     };
@@ -115,13 +128,19 @@ pub(super) async fn save_item(State(state): State<AppState>, body: Bytes) -> Res
         segment: None,
         geo: None,
         model_version: None,
+        impression_token: None,
     };
     let batch = EventBatch {
         events: vec![event],
     };
     if let Err(e) = batch.validate() {
         tracing::debug!(code = %e.code, "a save form was refused");
-    } else if let Err(e) = state.services.feed.record_events(batch).await {
+    } else if let Err(e) = state
+        .services
+        .feed
+        .record_events(&FeedCaller::Browser { viewer }, batch)
+        .await
+    {
         tracing::debug!(code = %e.code, "a save form was refused");
     }
     Redirect::to(&back).into_response()

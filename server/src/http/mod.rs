@@ -15,6 +15,7 @@
 //! - `media`   item images by URL
 //! - `layers`  request metrics, tracing, timeouts, body limits
 //! - `limits`  the one rate limit of every door (REST, server functions, forms, beacons)
+//! - `visitor` the browser's viewer: the session's account, or an anonymous visitor cookie
 
 mod analytics_api;
 pub mod api;
@@ -31,6 +32,7 @@ mod models_api;
 pub mod openapi;
 mod session_forms;
 mod users_api;
+mod visitor;
 
 use std::future::Future;
 
@@ -78,10 +80,20 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
-    let limited = routes_and_pages.layer(axum::middleware::from_fn_with_state(
+    let with_viewer = routes_and_pages.layer(axum::middleware::from_fn_with_state(
         state.clone(),
-        limits::limit,
+        visitor::viewer,
     ));
+    // The limit layer runs first (outermost) and hands the caller it resolved to the viewer's.
+    let limited = if state.settings.auth.rate_limits {
+        with_viewer.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::limit,
+        ))
+    } else {
+        tracing::warn!("auth.rate_limits is off: no request is rate-limited");
+        with_viewer
+    };
     layers::apply(limited, &state.settings.server).with_state(state)
 }
 

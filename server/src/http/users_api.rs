@@ -1,7 +1,5 @@
 //! `/api/v1/users`: the platform's own operations on feed users; admin only.
 
-use app::error::ErrorCode;
-use app::services::Caller;
 use app::wire::UserDeletion;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -23,15 +21,7 @@ pub(super) async fn delete_user(
     Who(caller): Who,
     Path(user_id): Path<String>,
 ) -> Result<Json<UserDeletion>, HttpError> {
-    match caller {
-        Caller::Admin { .. } => Ok(Json(state.serving.delete_user(&user_id).await?)),
-        Caller::Anonymous => Err(HttpError::new(
-            ErrorCode::Unauthorized,
-            "sign in as an admin, or send an admin's key",
-        )),
-        _ => Err(HttpError::new(
-            ErrorCode::Forbidden,
-            "deleting users takes an admin",
-        )),
-    }
+    Ok(Json(
+        state.services.admin.delete_user(&caller, &user_id).await?,
+    ))
 }

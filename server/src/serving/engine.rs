@@ -116,10 +116,17 @@ pub struct Serving {
     /// Campaigns whose ad events arrived since their daily rollups were built; analytics
     /// drains it. Every campaign is due at start (the attribution window may have changed).
     pub rollups: Arc<crate::analytics::RollupQueue>,
+    /// Signs sponsored slots' impression tokens and checks the ones events bring back.
+    pub(super) attestor: super::attestation::Attestor,
 }
 
 impl Serving {
-    pub fn new(settings: Arc<Settings>, db: DatabaseConnection, store: VectorStore) -> Arc<Self> {
+    pub fn new(
+        settings: Arc<Settings>,
+        db: DatabaseConnection,
+        store: VectorStore,
+        attestor: super::attestation::Attestor,
+    ) -> Arc<Self> {
         let c = &settings.inference.cache;
         // Bounded in bytes, not entries: memory stays flat whatever the mix of new users.
         let users = Cache::builder()
@@ -149,6 +156,7 @@ impl Serving {
             users,
             feeds,
             rollups: Arc::new(crate::analytics::RollupQueue::everything_due()),
+            attestor,
         })
     }
 

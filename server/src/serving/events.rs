@@ -1,6 +1,7 @@
 //! `POST /api/v1/events`: a batch of feed activity in one transaction. Every event becomes a
 //! user x item interaction (an impression is a `view`); one on a sponsored slot (campaign and
-//! creative given) is also an ad event, with the impression's cost at the configured CPM. A
+//! creative given, and attested by its impression token: `attested`) is also an ad event, with
+//! the impression's cost at the configured CPM. A
 //! retried batch is recognised by its idempotency keys. Each keeps the model version that
 //! served it (the event's, or the user's now). The users' caches are invalidated.
 
@@ -115,14 +116,32 @@ impl Serving {
             .map(|u| (*u, self.version_for(u)))
             .collect();
         let cpm = self.settings.inference.feed.sponsored_cpm;
+        // Events already recorded under their keys (a retried batch) are skipped, not checked
+        // again: their tokens were spent by the first try.
+        let mut batch_keys = HashSet::new();
+        let skipped: HashSet<usize> = batch
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                let key = e.idempotency_key.as_str();
+                known_keys.contains(key) || !batch_keys.insert(key)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let times = batch
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| when(e, i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let attested = self.attest(&batch, &times, &skipped).await?;
         let mut interactions = Vec::new();
         let mut ads = Vec::new();
-        let mut duplicates = 0;
-        let mut batch_keys = HashSet::new();
+        let duplicates = skipped.len();
         for (i, e) in batch.events.iter().enumerate() {
             let key = &e.idempotency_key;
-            if known_keys.contains(key) || !batch_keys.insert(key.as_str()) {
-                duplicates += 1;
+            if skipped.contains(&i) {
                 continue;
             }
             let user_id = *users.get(&e.user_id).ok_or_else(|| {
@@ -137,10 +156,12 @@ impl Serving {
                     e.item_id
                 )));
             }
-            let at = when(e, i)?;
-            let model_version = e
-                .model_version
-                .clone()
+            let at = times[i];
+            let attestation = attested.get(&i);
+            // A token names the version that served the slot; the body's word is not needed.
+            let model_version = attestation
+                .map(|a| a.claims.model_version.clone())
+                .or_else(|| e.model_version.clone())
                 .or_else(|| serving_version.get(e.user_id.as_str()).cloned().flatten());
             let kind = match e.kind {
                 FeedEventKind::Impression => "view",
@@ -157,8 +178,8 @@ impl Serving {
                 ..Default::default()
             });
             // A dwell on a sponsored slot is feed activity only: ad events are what is billed.
-            if let (Some(campaign_id), Some(creative_id), false) =
-                (e.campaign_id, e.creative_id, e.kind == FeedEventKind::Dwell)
+            if let (Some(campaign_id), Some(creative_id), Some(attestation)) =
+                (e.campaign_id, e.creative_id, attestation)
             {
                 match creatives.get(&creative_id) {
                     Some((campaign, item)) if *campaign == campaign_id && *item == e.item_id => {}
@@ -185,6 +206,7 @@ impl Serving {
                     revenue: Set(e.revenue.unwrap_or(0.0)),
                     model_version: Set(model_version),
                     occurred_at: Set(at),
+                    attestation: Set(Some(attestation.id.clone())),
                     ..Default::default()
                 });
             }
@@ -227,7 +249,14 @@ impl Serving {
                 )
                 .exec_without_returning(&txn)
                 .await
-                .map_err(db_error)?;
+                .map_err(|e| match e.sql_err() {
+                    // A concurrent batch spent the same token on the same kind first.
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::new(
+                        ErrorCode::Conflict,
+                        "an impression token in this batch has just attested the same kind of event",
+                    ),
+                    _ => db_error(e),
+                })?;
             report.ad_events = usize::try_from(written).unwrap_or(report.ad_events);
         }
         txn.commit().await.map_err(db_error)?;

@@ -8,6 +8,7 @@ use app::error::{ApiError, ErrorCode};
 use app::wire::{FeedItem, RecommendRequest, RecommendResponse, Sponsorship};
 use axum::body::Bytes;
 
+use super::attestation::{Attestor, ImpressionClaims};
 use super::cold_start::cold_start;
 use super::engine::{FeedKey, RankedFeed, Serving, UserState};
 use super::model_arms::Exposure;
@@ -50,18 +51,31 @@ fn parse_cursor(cursor: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
-/// The response items for `entries`.
-pub(super) fn cards(snapshot: &Snapshot, entries: &[Entry]) -> Vec<FeedItem> {
+/// The response items for `entries`; `sponsor` dresses a sponsored entry's slot (its token).
+pub(super) fn cards(
+    snapshot: &Snapshot,
+    entries: &[Entry],
+    sponsor: &dyn Fn(i64, i32, i32) -> Sponsorship,
+) -> Vec<FeedItem> {
     entries
         .iter()
         .map(|e| {
-            let sponsored = e.sponsored.map(|(campaign_id, creative_id)| Sponsorship {
-                campaign_id,
-                creative_id,
-            });
-            feed_item(&snapshot.cards[e.row as usize], e.score, sponsored)
+            let card = &snapshot.cards[e.row as usize];
+            let sponsored = e
+                .sponsored
+                .map(|(campaign_id, creative_id)| sponsor(card.id, campaign_id, creative_id));
+            feed_item(card, e.score, sponsored)
         })
         .collect()
+}
+
+/// For lists that hold no sponsored entries ("more like this").
+pub(super) fn unsponsored(_: i64, campaign_id: i32, creative_id: i32) -> Sponsorship {
+    Sponsorship {
+        campaign_id,
+        creative_id,
+        impression_token: String::new(),
+    }
 }
 
 /// What a feed shows of an item.
@@ -105,17 +119,39 @@ struct FeedPage {
 }
 
 impl FeedPage {
-    fn response(&self) -> RecommendResponse {
+    fn entries(&self) -> &[Entry] {
         let entries = &self.ranked.entries;
         let end = (self.offset + self.size).min(entries.len());
-        let page = entries.get(self.offset.min(end)..end).unwrap_or_default();
+        entries.get(self.offset.min(end)..end).unwrap_or_default()
+    }
+
+    /// The page, each sponsored slot with a fresh token for this serving of it.
+    fn response(&self, attestor: &Attestor) -> RecommendResponse {
+        let end = (self.offset + self.size).min(self.ranked.entries.len());
+        let model_version = self.snapshot.model_version();
+        let served_at = chrono::Utc::now().timestamp();
+        let sponsor = |item_id, campaign_id, creative_id| Sponsorship {
+            campaign_id,
+            creative_id,
+            impression_token: attestor.sign(&ImpressionClaims {
+                user_id: self.user_id.clone(),
+                item_id,
+                campaign_id,
+                creative_id,
+                model_version: model_version.to_owned(),
+                served_at,
+                // A failed random source leaves a nonce of the time alone: the token still
+                // names its slot, and is merely the same as another served that second.
+                nonce: Attestor::nonce().unwrap_or_default(),
+            }),
+        };
         RecommendResponse {
             user_id: self.user_id.clone(),
-            items: cards(&self.snapshot, page),
-            next_cursor: (end < entries.len()).then(|| format!("o{end}")),
+            items: cards(&self.snapshot, self.entries(), &sponsor),
+            next_cursor: (end < self.ranked.entries.len()).then(|| format!("o{end}")),
             fallback: self.ranked.fallback,
             index_version: self.snapshot.index_version.clone(),
-            model_version: self.snapshot.model_version().to_owned(),
+            model_version: model_version.to_owned(),
         }
     }
 }
@@ -129,22 +165,32 @@ impl Serving {
         if let Some(page) = self.page_before_index(&request).await? {
             return Ok(page);
         }
-        Ok(self.feed_page(request).await?.response())
+        Ok(self.feed_page(request).await?.response(&self.attestor))
     }
 
     /// The same page as [`Self::recommend`], as the JSON bytes of its response. The bytes of
-    /// a page are kept with the ranked feed, so a warm request serialises nothing.
+    /// a page without sponsored slots are kept with the ranked feed, so a warm request
+    /// serialises nothing; a page with one is serialised afresh, since each serving of a slot
+    /// gets its own impression token.
     pub async fn recommend_json(&self, request: RecommendRequest) -> Result<Bytes, ApiError> {
         if let Some(page) = self.page_before_index(&request).await? {
             return Ok(Bytes::from(serde_json::to_vec(&page).map_err(internal)?));
         }
         let page = self.feed_page(request).await?;
+        let serialise = |page: &FeedPage| {
+            serde_json::to_vec(&page.response(&self.attestor))
+                .map(Bytes::from)
+                .map_err(internal)
+        };
+        if page.entries().iter().any(|e| e.sponsored.is_some()) {
+            return serialise(&page);
+        }
         let at = (page.offset, page.size);
         let mut pages = page.ranked.pages.lock().map_err(internal)?;
         if let Some(body) = pages.get(&at) {
             return Ok(body.clone());
         }
-        let body = Bytes::from(serde_json::to_vec(&page.response()).map_err(internal)?);
+        let body = serialise(&page)?;
         if pages.len() < RankedFeed::PAGE_BODIES {
             pages.insert(at, body.clone());
         }

@@ -1,5 +1,6 @@
 //! Serving: everything a feed request touches, answered from memory.
 //!
+//! - `access`      the feed's access policy: who may use it, whose feed and events, the demo
 //! - `index`       `vitrine index`: the content tower over the catalogue, published to LanceDB
 //! - `snapshot`    one published index version in memory (IVF-Flat, cards, popularity, model)
 //! - `workers`     the model's threads: user vectors, text and picture queries, off the executor
@@ -12,6 +13,8 @@
 //! - `promotions`  active campaigns within schedule and budget, and their creatives
 //! - `similar`     "more like this" by item, text or picture; the snapshot's categories
 //! - `events`      recording feed activity in batches
+//! - `attestation` sponsored slots' signed impression tokens (HMAC), and checking them
+//! - `attested`    the rule that only events with a valid, unused token cost or count
 //! - `deletion`    deleting a user and everything stored or cached about them
 //! - `delta`       a snapshot with items added (filed into the IVF lists) or retired (masked)
 //! - `additions`   the catalogue API's new items into the snapshot within a bounded delay
@@ -20,7 +23,10 @@
 //! - `challenger`  a snapshot of the served rows scored by another model version, in memory
 //! - `planted`     a synthetic user's planted tastes from the ground truth (the demo's line)
 
+pub mod access;
 mod additions;
+pub mod attestation;
+mod attested;
 mod before_index;
 mod catch_up;
 mod challenger;
@@ -43,43 +49,82 @@ pub mod workers;
 use std::sync::Arc;
 
 use app::error::ApiError;
-use app::services::FeedService;
+use app::services::{FeedCaller, FeedService};
 use app::wire::{
-    CategoryList, EventBatch, EventsReport, PlantedTastes, RecommendRequest, RecommendResponse,
-    SimilarRequest, SimilarResponse,
+    CategoryList, EventBatch, EventsReport, FeedViewer, PlantedTastes, RecommendRequest,
+    RecommendResponse, SimilarRequest, SimilarResponse,
 };
 
 pub use engine::Serving;
 pub use model_arms::running_model_experiment;
 pub use similar::MAX_PICTURE_BYTES;
 
-/// The feed service the pages, server functions and REST handlers share.
+/// The feed service the pages, server functions and REST handlers share. Each method asks
+/// the access policy (`access`) first.
 pub struct FeedEngine(pub Arc<Serving>);
+
+impl FeedEngine {
+    fn demo(&self) -> bool {
+        self.0.settings.demo
+    }
+}
 
 #[async_trait::async_trait]
 impl FeedService for FeedEngine {
-    async fn recommend(&self, request: RecommendRequest) -> Result<RecommendResponse, ApiError> {
+    async fn recommend(
+        &self,
+        caller: &FeedCaller,
+        mut request: RecommendRequest,
+    ) -> Result<RecommendResponse, ApiError> {
+        request.user_id = access::feed_user(caller, self.demo(), request.user_id)?;
         self.0.recommend(request).await
     }
 
-    async fn similar(&self, request: SimilarRequest) -> Result<SimilarResponse, ApiError> {
+    async fn similar(
+        &self,
+        caller: &FeedCaller,
+        request: SimilarRequest,
+    ) -> Result<SimilarResponse, ApiError> {
+        access::admit(caller)?;
         self.0.similar(request).await
     }
 
     async fn similar_to_picture(
         &self,
+        caller: &FeedCaller,
         picture: Vec<u8>,
         k: Option<usize>,
         category: Option<String>,
     ) -> Result<SimilarResponse, ApiError> {
+        access::admit(caller)?;
         self.0.similar_to_picture(picture, k, category).await
     }
 
-    async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError> {
+    async fn record_events(
+        &self,
+        caller: &FeedCaller,
+        batch: EventBatch,
+    ) -> Result<EventsReport, ApiError> {
+        access::events(caller, self.demo(), &batch)?;
+        if let FeedCaller::Browser { viewer } = caller
+            && batch.events.iter().any(|e| e.user_id == *viewer)
+        {
+            // A visitor becomes a feed user at their first event.
+            users::ensure(&self.0.db, &self.0.settings.inference.catalogue, viewer)
+                .await
+                .map_err(|e| crate::failure::database("adding the viewer as a feed user", e))?;
+        }
         self.0.record_events(batch).await
     }
 
-    async fn planted_tastes(&self, user_id: String) -> Result<Option<PlantedTastes>, ApiError> {
+    async fn planted_tastes(
+        &self,
+        caller: &FeedCaller,
+        user_id: String,
+    ) -> Result<Option<PlantedTastes>, ApiError> {
+        let Some(user_id) = access::planted_user(caller, self.demo(), user_id)? else {
+            return Ok(None);
+        };
         let path = self
             .0
             .settings
@@ -93,7 +138,15 @@ impl FeedService for FeedEngine {
             .map_err(|e| crate::failure::internal("reading planted tastes", e))
     }
 
-    async fn categories(&self) -> Result<CategoryList, ApiError> {
+    async fn categories(&self, caller: &FeedCaller) -> Result<CategoryList, ApiError> {
+        access::admit(caller)?;
         self.0.categories().await
+    }
+
+    async fn viewer(&self, caller: &FeedCaller) -> Result<FeedViewer, ApiError> {
+        Ok(FeedViewer {
+            user_id: access::feed_user(caller, false, String::new())?,
+            demo: self.demo(),
+        })
     }
 }

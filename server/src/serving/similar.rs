@@ -5,7 +5,7 @@ use app::error::{ApiError, ErrorCode};
 use app::wire::{CategoryCount, CategoryList, SimilarRequest, SimilarResponse};
 
 use super::engine::Serving;
-use super::feed::{cards, category_filter, internal, invalid, size};
+use super::feed::{cards, category_filter, internal, invalid, size, unsponsored};
 use super::snapshot::Snapshot;
 use super::workers::WorkerError;
 
@@ -96,8 +96,8 @@ impl Serving {
         });
         SimilarResponse {
             query: kind.to_owned(),
-            source: cards(snapshot, source.as_slice()).pop(),
-            items: cards(snapshot, &hits),
+            source: cards(snapshot, source.as_slice(), &unsponsored).pop(),
+            items: cards(snapshot, &hits, &unsponsored),
             index_version: snapshot.index_version.clone(),
         }
     }

@@ -80,3 +80,40 @@ pub async fn load(
         seen,
     })
 }
+
+/// Makes `external_id` a user of `catalogue_name` if it is not one yet: a browser's visitor or
+/// signed-in account becomes a feed user at its first event, and starts on the cold-start feed.
+///
+/// # Errors
+/// [`DbErr`] from the queries; a missing catalogue is `DbErr::RecordNotFound`.
+pub async fn ensure(
+    db: &DatabaseConnection,
+    catalogue_name: &str,
+    external_id: &str,
+) -> Result<(), DbErr> {
+    use sea_orm::ActiveValue::{NotSet, Set};
+    use sea_orm::sea_query::OnConflict;
+    let found = catalogue::Entity::find()
+        .filter(catalogue::Column::Name.eq(catalogue_name))
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("catalogue `{catalogue_name}`")))?;
+    user::Entity::insert(user::ActiveModel {
+        id: NotSet,
+        catalogue_id: Set(found.id),
+        external_id: Set(external_id.to_owned()),
+        age: Set(None),
+        gender: Set(None),
+        occupation: Set(None),
+        zip: Set(None),
+        created_at: Set(chrono::Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([user::Column::CatalogueId, user::Column::ExternalId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

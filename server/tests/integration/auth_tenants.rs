@@ -124,6 +124,8 @@ async fn an_advertiser_never_reaches_another_advertisers_resources() {
         "/api/fn/feed_events",
         // The caller's own role, for the navigation.
         "/api/fn/session",
+        // The browser's own viewer, and whether the demo is on.
+        "/api/fn/feed_viewer",
     ];
     for (path, _) in leptos::server_fn::axum::server_fn_paths() {
         assert!(

@@ -6,7 +6,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::http_client::{post, post_json_with};
+use crate::http_client::{post_json_with, post_with};
 use crate::serving::{ids, recommend};
 use crate::serving_world::serve_world;
 
@@ -34,7 +34,11 @@ async fn a_database_failure_reaches_no_response_body() {
         .expect("the table is dropped");
 
     let event = |key: &str| json!({"kind": "click", "user_id": "3", "item_id": item, "idempotency_key": key});
-    let dwell = json!({"events": [{"kind": "dwell", "user_id": "3", "item_id": item,
+    // The browser's doors record the viewer's own activity: a visitor's, by its cookie.
+    let cookie = "vitrine_visitor=failureVisitor00000000";
+    let visitor = "visitor-failureVisitor00000000";
+    let visitor_event = |key: &str| json!({"kind": "click", "user_id": visitor, "item_id": item, "idempotency_key": key});
+    let dwell = json!({"events": [{"kind": "dwell", "user_id": visitor, "item_id": item,
         "seconds": 12.0, "idempotency_key": "f-3"}]});
     let answers = [
         (
@@ -62,18 +66,19 @@ async fn a_database_failure_reaches_no_response_body() {
             post_json_with(
                 app.addr,
                 "/api/fn/feed_events",
-                &json!({"batch": {"events": [event("f-2")]}}),
-                &[],
+                &json!({"batch": {"events": [visitor_event("f-2")]}}),
+                &[("Cookie", cookie)],
             )
             .await,
         ),
         (
             "dwell beacon",
-            post(
+            post_with(
                 app.addr,
                 "/beacon/dwell",
                 "text/plain;charset=UTF-8",
                 dwell.to_string().as_bytes(),
+                &[("Cookie", cookie)],
             )
             .await,
         ),

@@ -8,13 +8,14 @@ use serde_json::json;
 use server::db::entities::interaction;
 
 use crate::http_client::{get, post, post_json_with};
-use crate::serving_world::serve_world;
+use crate::serving_world::serve_demo_world;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
 #[tokio::test]
 async fn the_feed_page_renders_filters_saves_and_logs_through_the_events_service() {
-    let app = serve_world().await;
+    // The demo: the page views as MovieLens user 3.
+    let app = serve_demo_world().await;
     let db = app.state.db.conn();
 
     // Categories, largest first, with counts that add up to the snapshot.

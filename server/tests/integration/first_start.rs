@@ -153,7 +153,7 @@ async fn the_feed_serves_before_the_model_and_takes_it_in_without_a_restart() {
         .state
         .services
         .system
-        .model_report()
+        .model_report(&app::services::Caller::Anonymous)
         .await
         .expect("model report");
     assert!(

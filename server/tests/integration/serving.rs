@@ -63,8 +63,10 @@ async fn feeds_are_personalised_paged_and_leave_out_what_was_seen() {
     let (_, again) = recommend(&app, json!({"user_id": "1", "num_recommendations": 10})).await;
     assert_eq!(again, first);
     let service = app.state.services.feed.clone();
+    let admin = app::services::FeedCaller::Client(app::services::Caller::Admin { account_id: 0 });
     let through_service = service
         .recommend(
+            &admin,
             serde_json::from_value(json!({"user_id": "1", "num_recommendations": 10}))
                 .expect("request"),
         )

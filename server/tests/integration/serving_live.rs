@@ -6,17 +6,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
-use server::db::entities::{advertiser, campaign, creative, interaction};
+use server::db::entities::interaction;
 use server::serving::index;
 
 use crate::http_client::post_json_with;
 use crate::serving::{ids, recommend};
 use crate::serving_world::{CATALOGUE, index_settings, serve_world};
 
-async fn events(
+/// Posts `body` to `/api/v1/events` with a feed key: the status and the answer.
+pub async fn events(
     app: &crate::support::TestApp,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {
@@ -78,45 +78,8 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
     }
 
     // A campaign promoting an item the user has not seen takes a sponsored slot...
-    let db = app.state.db.conn();
     let promoted = ids(&after)[4];
-    let now = Utc::now();
-    let adv = advertiser::ActiveModel {
-        name: Set("Test advertiser".into()),
-        time_zone: Set("UTC".into()),
-        currency: Set("USD".into()),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("advertiser");
-    let camp = campaign::ActiveModel {
-        advertiser_id: Set(adv.id),
-        name: Set("Promo".into()),
-        status: Set("active".into()),
-        daily_budget: Set(0.004),
-        total_budget: Set(None),
-        starts_at: Set(now - chrono::Duration::days(1)),
-        ends_at: Set(None),
-        targeting: Set(json!({})),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("campaign");
-    let ad = creative::ActiveModel {
-        campaign_id: Set(camp.id),
-        item_id: Set(promoted),
-        name: Set("c".into()),
-        headline: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .expect("creative");
+    let (campaign_id, creative_id) = crate::impressions::promote(&app, promoted, 0.004).await;
     let feed = fresh_feed_until(&app, "fresh", |feed| sponsored_count(feed) > 0).await;
     let sponsored: Vec<&serde_json::Value> = feed["items"]
         .as_array()
@@ -126,20 +89,28 @@ async fn events_invalidate_the_feed_and_budgets_stop_promotions() {
         .collect();
     assert_eq!(sponsored.len(), 1, "{feed}");
     assert_eq!(sponsored[0]["item_id"], promoted);
-    assert_eq!(sponsored[0]["sponsored"]["creative_id"], ad.id);
+    assert_eq!(sponsored[0]["sponsored"]["creative_id"], creative_id);
     assert_eq!(
         feed["items"][2]["item_id"], promoted,
         "the first sponsored slot is position 2"
     );
 
-    // ...until an impression at 5.00 CPM spends its 0.004 daily budget.
-    let (status, report) = events(&app, json!({"events": [{"kind": "impression", "user_id": "3", "item_id": promoted, "campaign_id": camp.id, "creative_id": ad.id, "idempotency_key": "imp-0"}]})).await;
+    // ...until an impression at 5.00 CPM spends its 0.004 daily budget. Each serving of the
+    // slot carries its own token (impressions.rs tries to forge them).
+    let impression = |key: &str, feed: &serde_json::Value| {
+        let token = feed["items"][2]["sponsored"]["impression_token"].clone();
+        json!({"events": [{"kind": "impression", "user_id": "3", "item_id": promoted,
+            "campaign_id": campaign_id, "creative_id": creative_id, "idempotency_key": key,
+            "impression_token": token}]})
+    };
+    // Served twice before the budget runs out.
+    let second = fresh_feed_until(&app, "again", |feed| sponsored_count(feed) > 0).await;
+    let (status, report) = events(&app, impression("imp-0", &feed)).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["ad_events"], 1);
     // A retried batch with the same idempotency key is not recorded twice.
-    let impression = json!({"events": [{"kind": "impression", "user_id": "3", "item_id": promoted, "campaign_id": camp.id, "creative_id": ad.id, "idempotency_key": "imp-1"}]});
-    let (_, first) = events(&app, impression.clone()).await;
-    let (_, retried) = events(&app, impression).await;
+    let (_, first) = events(&app, impression("imp-1", &second)).await;
+    let (_, retried) = events(&app, impression("imp-1", &second)).await;
     assert_eq!(
         (first["ad_events"].clone(), retried["duplicates"].clone()),
         (json!(1), json!(1)),
@@ -337,24 +308,30 @@ async fn dwell_is_recorded_in_seconds_and_a_bad_one_names_the_field() {
     let seen: Vec<(&str, Option<f64>)> = kept.iter().map(|i| (i.kind.as_str(), i.value)).collect();
     assert_eq!(seen, [("dwell", Some(12.5)), ("dwell", Some(3600.0))]);
 
-    // The Feed page's beacon: plain text (as `sendBeacon` posts it), dwell only, the same
-    // checks and keys as the REST door.
+    // The Feed page's beacon: plain text (as `sendBeacon` posts it), dwell only, the viewer's
+    // own (a visitor, by its cookie), the same checks and keys as the REST door.
     let beacon = |body: String| {
         let addr = app.addr;
         async move {
-            crate::http_client::post(
+            crate::http_client::post_with(
                 addr,
                 "/beacon/dwell",
                 "text/plain;charset=UTF-8",
                 body.as_bytes(),
+                &[("Cookie", "vitrine_visitor=dwellingVisitor0000000")],
             )
             .await
         }
     };
-    let r = beacon(body("41.5", "b-1")).await;
+    let visitor = |seconds: &str, key: &str| {
+        body(seconds, key).replace("\"3\"", "\"visitor-dwellingVisitor0000000\"")
+    };
+    let theirs = beacon(body("41.5", "b-0")).await;
+    assert_eq!(theirs.status, 403, "another user's dwell: {}", theirs.body);
+    let r = beacon(visitor("41.5", "b-1")).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["accepted"], 1, "{}", r.body);
-    let again = beacon(body("41.5", "b-1")).await;
+    let again = beacon(visitor("41.5", "b-1")).await;
     assert_eq!(
         again.json()["duplicates"],
         1,
@@ -362,7 +339,7 @@ async fn dwell_is_recorded_in_seconds_and_a_bad_one_names_the_field() {
         again.body
     );
     for (bad, names) in [
-        (body("3601", "b-2"), "seconds"),
+        (visitor("3601", "b-2"), "seconds"),
         ("{\"events\": [".to_owned(), "JSON"),
         (
             format!(
@@ -375,7 +352,7 @@ async fn dwell_is_recorded_in_seconds_and_a_bad_one_names_the_field() {
         assert_eq!(r.status, 400, "{bad}: {}", r.body);
         assert!(r.body.contains(names), "{bad}: {}", r.body);
     }
-    let beacons = stored(&["b-1", "b-2", "b-3"]).await.expect("query");
+    let beacons = stored(&["b-0", "b-1", "b-2", "b-3"]).await.expect("query");
     let seen: Vec<(&str, Option<f64>)> =
         beacons.iter().map(|i| (i.kind.as_str(), i.value)).collect();
     assert_eq!(seen, [("dwell", Some(41.5))]);

@@ -200,7 +200,17 @@ pub fn world() -> (tempfile::TempDir, Settings) {
 
 /// A server on a fresh copy of the world, with its snapshot loaded.
 pub async fn serve_world() -> TestApp {
-    let (dir, settings) = tokio::task::spawn_blocking(world).await.expect("world");
+    serve_world_with(|_| {}).await
+}
+
+/// The same, with the `demo` setting on: the browser may view the feed as any user.
+pub async fn serve_demo_world() -> TestApp {
+    serve_world_with(|s| s.demo = true).await
+}
+
+pub async fn serve_world_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (dir, mut settings) = tokio::task::spawn_blocking(world).await.expect("world");
+    adjust(&mut settings);
     let app = TestApp::start(settings, Some(dir)).await;
     assert!(
         app.state.serving.current_version().is_some(),

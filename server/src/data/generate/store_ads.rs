@@ -108,6 +108,7 @@ pub async fn store(
             revenue: Set(e.revenue),
             occurred_at: Set(chrono::DateTime::from_timestamp(e.at_unix, 0).unwrap_or(now)),
             model_version: Set(None),
+            attestation: Set(None),
         }))
         .exec_without_returning(txn)
         .await?;

@@ -22,6 +22,9 @@ pub struct Model {
     pub revenue: f64,
     pub occurred_at: DateTimeUtc,
     pub model_version: Option<String>,
+    /// The id of the impression token that attested this event (none for events written
+    /// before tokens, and for the generated world's); unique with `kind`.
+    pub attestation: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
