@@ -74,7 +74,9 @@ pub(super) struct Assignment {
     responses(
         (status = 200, body = CampaignList),
         (status = 400, description = "malformed JSON, a bad date or range"),
-        (status = 401, description = "no session or analytics key")))]
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn campaign_list(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -93,7 +95,9 @@ pub(super) async fn campaign_list(
 #[utoipa::path(get, path = "/api/v1/experiments", tag = "analytics",
     responses(
         (status = 200, body = ExperimentList),
-        (status = 401, description = "no session or analytics key")))]
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn experiment_list(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -107,7 +111,9 @@ pub(super) async fn experiment_list(
 #[utoipa::path(get, path = "/api/v1/studies", tag = "analytics",
     responses(
         (status = 200, body = StudyList),
-        (status = 401, description = "no session or analytics key")))]
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn study_list(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -122,7 +128,10 @@ pub(super) async fn study_list(
         (status = 200, body = CampaignReport, description = "JSON, or CSV of the rows with `Accept: text/csv`"),
         (status = 400, description = "malformed JSON, a bad date or range"),
         (status = 404, description = "no such campaign"),
-        (status = 422, description = "no events in the range")))]
+        (status = 422, description = "no events in the range"),
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn campaign_report(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -144,7 +153,10 @@ pub(super) async fn campaign_report(
     responses(
         (status = 201, body = ExperimentSummary),
         (status = 400, description = "fewer than two arms, a bad weight or time"),
-        (status = 404, description = "no such campaign")))]
+        (status = 404, description = "no such campaign"),
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn create_experiment(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -165,7 +177,10 @@ pub(super) async fn create_experiment(
     responses(
         (status = 200, body = ExperimentResults, description = "JSON, or CSV of the metrics with `Accept: text/csv`"),
         (status = 404, description = "no such experiment"),
-        (status = 422, description = "an arm without users")))]
+        (status = 422, description = "an arm without users"),
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn experiment_results(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -189,7 +204,10 @@ pub(super) async fn experiment_results(
 /// `GET /api/v1/experiments/{id}/assignment?user_id=`: the user's arm, recorded as exposed.
 #[utoipa::path(get, path = "/api/v1/experiments/{id}/assignment", tag = "analytics",
     params(("id" = i32, Path, description = "the experiment"), AssignmentQuery),
-    responses((status = 200, body = Assignment), (status = 404, description = "no such experiment")))]
+    responses((status = 200, body = Assignment), (status = 404, description = "no such experiment"),
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn assignment(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -211,7 +229,10 @@ pub(super) async fn assignment(
 /// `POST /api/v1/experiments/power`: the units a two-arm test of a rate needs.
 #[utoipa::path(post, path = "/api/v1/experiments/power", tag = "analytics",
     request_body = PowerRequest,
-    responses((status = 200, body = PowerResponse), (status = 400, description = "rates, alpha or power outside (0, 1)")))]
+    responses((status = 200, body = PowerResponse), (status = 400, description = "rates, alpha or power outside (0, 1)"),
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn power(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -226,7 +247,10 @@ pub(super) async fn power(
     responses(
         (status = 201, body = StudySummary),
         (status = 400, description = "no treated or control geos, a geo in both, a bad date"),
-        (status = 404, description = "no such campaign")))]
+        (status = 404, description = "no such campaign"),
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn create_study(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -246,7 +270,10 @@ pub(super) async fn create_study(
     responses(
         (status = 200, body = StudyResults, description = "JSON, or CSV of the event study or donor weights with `Accept: text/csv`"),
         (status = 404, description = "no such study"),
-        (status = 422, description = "fewer than two pre-periods, a geo without data")))]
+        (status = 422, description = "fewer than two pre-periods, a geo without data"),
+        (status = 401, description = "no session or analytics key"),
+        (status = 403, description = "a feed or catalogue key"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn study_results(
     State(state): State<AppState>,
     Who(caller): Who,

@@ -159,7 +159,8 @@ where
 
 /// `GET /api/v1/system`: what `vitrine doctor` reports.
 #[utoipa::path(get, path = "/api/v1/system", tag = "system",
-    responses((status = 200, body = SystemReport)))]
+    responses((status = 200, body = SystemReport),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn system_report(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -170,7 +171,8 @@ pub(super) async fn system_report(
 /// `GET /api/v1/system/model`: the served model, its index, what `doctor` finds between SQL
 /// and LanceDB, the training curve (SVG) and the latest evaluation report.
 #[utoipa::path(get, path = "/api/v1/system/model", tag = "system",
-    responses((status = 200, body = ModelReport)))]
+    responses((status = 200, body = ModelReport),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn model_report(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -180,7 +182,8 @@ pub(super) async fn model_report(
 
 /// `GET /api/v1/openapi.json`: this API, described.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system",
-    responses((status = 200, description = "the OpenAPI 3.1 document")))]
+    responses((status = 200, description = "the OpenAPI 3.1 document"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn openapi() -> Response {
     match ApiDoc::openapi().to_json() {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
@@ -197,7 +200,8 @@ pub(super) async fn openapi() -> Response {
         (status = 400, description = "malformed JSON, num_recommendations outside 1..=1000, an unknown category or cursor"),
         (status = 401, description = "no feed client's key"),
         (status = 429, description = "the key is over its rate limit"),
-        (status = 503, description = "no index has been built yet: run `vitrine index`")))]
+        (status = 503, description = "no index has been built yet: run `vitrine index`"),
+        (status = 403, description = "a key of another kind (analytics, catalogue)")))]
 pub(super) async fn recommend(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -222,7 +226,9 @@ pub(super) async fn recommend(
         (status = 400, description = "not exactly one query, an unreadable picture, a bad k"),
         (status = 401, description = "no feed client's key"),
         (status = 404, description = "an item that is not in the index"),
-        (status = 503, description = "no index has been built yet: run `vitrine index`")))]
+        (status = 503, description = "no index has been built yet: run `vitrine index`"),
+        (status = 403, description = "a key of another kind (analytics, catalogue)"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn similar(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -276,7 +282,8 @@ pub(super) async fn similar(
         (status = 200, body = EventsReport),
         (status = 400, description = "malformed JSON, an empty or oversized batch, an unknown user or item"),
         (status = 401, description = "no feed client's key"),
-        (status = 403, description = "a key without the feed scope")))]
+        (status = 403, description = "a key without the feed scope"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn events(
     State(state): State<AppState>,
     Who(caller): Who,

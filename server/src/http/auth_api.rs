@@ -108,7 +108,8 @@ pub(super) async fn login(
 
 /// `POST /api/v1/auth/logout`: ends the session and clears the cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204, description = "logged out")))]
+    responses((status = 204, description = "logged out"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -122,7 +123,8 @@ pub(super) async fn logout(
 
 /// `GET /api/v1/auth/me`: the caller's role and advertiser.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
-    responses((status = 200, body = Me), (status = 401, description = "no valid key or session")))]
+    responses((status = 200, body = Me), (status = 401, description = "no valid key or session"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn me(Who(caller): Who) -> Result<Json<Me>, HttpError> {
     let me = match caller {
         Caller::Advertiser {

@@ -20,7 +20,9 @@ use crate::state::AppState;
         (status = 400, description = "a missing field, a repeated id, neither text nor picture, a picture that does not decode"),
         (status = 401, description = "no catalogue key"),
         (status = 409, description = "an id the catalogue already has"),
-        (status = 415, description = "a picture that is not PNG or JPEG")))]
+        (status = 415, description = "a picture that is not PNG or JPEG"),
+        (status = 403, description = "a key of another kind (feed, analytics)"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn add_items(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -36,7 +38,9 @@ pub(super) async fn add_items(
     responses(
         (status = 200, body = ItemsRetired),
         (status = 401, description = "no catalogue key"),
-        (status = 404, description = "an id the catalogue does not have (nothing is retired)")))]
+        (status = 404, description = "an id the catalogue does not have (nothing is retired)"),
+        (status = 403, description = "a key of another kind (feed, analytics)"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn retire_items(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -62,7 +66,9 @@ pub(super) async fn retire_items(
         (status = 401, description = "no catalogue key"),
         (status = 404, description = "an id the catalogue does not have (nothing is changed)"),
         (status = 409, description = "a retired item (nothing is changed)"),
-        (status = 415, description = "a picture that is not PNG or JPEG")))]
+        (status = 415, description = "a picture that is not PNG or JPEG"),
+        (status = 403, description = "a key of another kind (feed, analytics)"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn update_items(
     State(state): State<AppState>,
     Who(caller): Who,
@@ -85,7 +91,9 @@ pub(super) async fn update_items(
         (status = 201, body = UsersAdded),
         (status = 400, description = "a bad or repeated id"),
         (status = 401, description = "no catalogue key"),
-        (status = 409, description = "a user the catalogue already has (nothing is added)")))]
+        (status = 409, description = "a user the catalogue already has (nothing is added)"),
+        (status = 403, description = "a key of another kind (feed, analytics)"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn add_users(
     State(state): State<AppState>,
     Who(caller): Who,

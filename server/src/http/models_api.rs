@@ -21,7 +21,8 @@ use crate::state::AppState;
         (status = 401, description = "no credentials"),
         (status = 403, description = "not an admin"),
         (status = 404, description = "no such model version"),
-        (status = 409, description = "another experiment between model versions is running")))]
+        (status = 409, description = "another experiment between model versions is running"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn create_model_experiment(
     State(state): State<AppState>,
     Who(caller): Who,

@@ -15,7 +15,8 @@ use crate::state::AppState;
         (status = 200, body = UserDeletion),
         (status = 401, description = "no credentials"),
         (status = 403, description = "not an admin"),
-        (status = 404, description = "no such user")))]
+        (status = 404, description = "no such user"),
+        (status = 429, description = "the caller is over its rate limit: wait a moment")))]
 pub(super) async fn delete_user(
     State(state): State<AppState>,
     Who(caller): Who,

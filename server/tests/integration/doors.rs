@@ -2,7 +2,8 @@
 //! (a new one fails here until it is classified), each with who may call it. The test walks
 //! the table as nobody, as another advertiser, and with a feed, a catalogue and an admin's key,
 //! and checks the 401, 403 or 404 the table promises; then, with a low limit, that every door
-//! answers an exhausted key with 429 while a fresh key gets through; and that on the browser's
+//! answers an exhausted key with 429 while a fresh key gets through; that every refusal of a
+//! REST route is one its OpenAPI document lists; and that on the browser's
 //! doors a body naming another user is ignored (the feed) or refused (events), never served.
 //! Which advertiser's resources an advertiser reaches is `auth_tenants.rs`.
 
@@ -330,6 +331,25 @@ async fn every_door_answers_every_caller_as_its_table_says() {
             doors.iter().any(|d| d.route == path),
             "server function {path} is not in the table: decide who may call it"
         );
+    }
+
+    // Every refusal the table promises on REST, and the rate limit's, is documented.
+    let doc: Value = get_with(app.addr, "/api/v1/openapi.json", &[]).await.json();
+    for d in doors.iter().filter(|d| !d.route.starts_with("/api/fn")) {
+        let path = format!("/api/v1{}", d.route);
+        let responses = &doc["paths"][path.as_str()][d.method.to_lowercase()]["responses"];
+        let promised = expected(d.who)
+            .into_iter()
+            .flatten()
+            .flat_map(|statuses| statuses.iter().copied())
+            .chain([429]);
+        for status in promised {
+            assert!(
+                responses[status.to_string()].is_object(),
+                "{} {path} does not document its {status}: {responses}",
+                d.method
+            );
+        }
     }
 
     let callers = [
