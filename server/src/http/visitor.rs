@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::auth_api::named_cookie;
-use crate::auth::{bearer, session_cookie};
+use crate::auth::{bearer, cookie, session_cookie};
 use crate::state::AppState;
 
 pub const VISITOR_COOKIE: &str = "vitrine_visitor";
@@ -34,20 +34,11 @@ pub(super) fn is_browser(path: &str) -> bool {
 }
 
 fn visitor_cookie(request: &Request) -> Option<&str> {
-    request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == VISITOR_COOKIE)
-        .map(|(_, value)| value)
-        .filter(|v| {
-            v.len() == ID_CHARS
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+    cookie(request.headers(), VISITOR_COOKIE).filter(|v| {
+        v.len() == ID_CHARS
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
 }
 
 pub(super) async fn viewer(

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use app::error::ApiError;
 use app::wire::{CategoryCount, CategoryList, RecommendRequest, RecommendResponse};
 
+use super::cards::feed_item;
 use super::engine::Serving;
-use super::feed::{feed_item, internal, invalid};
+use super::feed::{internal, invalid};
 use super::snapshot::{counts, ranked};
 use crate::db::items::{ItemCard, catalogue_cards};
 

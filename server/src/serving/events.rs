@@ -32,18 +32,26 @@ fn when(e: &FeedEvent, index: usize) -> Result<DateTime<Utc>, ApiError> {
     }
 }
 
-/// Every check of [`EventBatch::validate`], and the times.
-fn validate(batch: &EventBatch) -> Result<(), ApiError> {
+/// Every check of [`EventBatch::validate`], and each event's time, parsed once.
+fn validate(batch: &EventBatch) -> Result<Vec<DateTime<Utc>>, ApiError> {
     batch.validate()?;
-    for (i, e) in batch.events.iter().enumerate() {
-        when(e, i)?;
-    }
-    Ok(())
+    batch
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| when(e, i))
+        .collect()
 }
 
 impl Serving {
-    pub async fn record_events(&self, batch: EventBatch) -> Result<EventsReport, ApiError> {
-        validate(&batch)?;
+    /// Records `batch`. `newcomer`, the browser's viewer, becomes a feed user first if the
+    /// batch names them and they are not one yet.
+    pub async fn record_events(
+        &self,
+        batch: EventBatch,
+        newcomer: Option<&str>,
+    ) -> Result<EventsReport, ApiError> {
+        let times = validate(&batch)?;
         let db = &self.db;
         let catalogue_name = &self.settings.inference.catalogue;
         let found = catalogue::Entity::find()
@@ -58,7 +66,7 @@ impl Serving {
                 )
             })?;
         let externals: HashSet<&str> = batch.events.iter().map(|e| e.user_id.as_str()).collect();
-        let users: HashMap<String, i64> = user::Entity::find()
+        let mut users: HashMap<String, i64> = user::Entity::find()
             .select_only()
             .columns([user::Column::ExternalId, user::Column::Id])
             .filter(user::Column::CatalogueId.eq(found.id))
@@ -69,6 +77,15 @@ impl Serving {
             .map_err(db_error)?
             .into_iter()
             .collect();
+        if let Some(viewer) = newcomer
+            && externals.contains(viewer)
+            && !users.contains_key(viewer)
+        {
+            let id = super::users::ensure(db, found.id, viewer)
+                .await
+                .map_err(db_error)?;
+            users.insert(viewer.to_owned(), id);
+        }
         let item_ids: HashSet<i64> = batch.events.iter().map(|e| e.item_id).collect();
         let items: HashSet<i64> = item::Entity::find()
             .select_only()
@@ -129,12 +146,6 @@ impl Serving {
             })
             .map(|(i, _)| i)
             .collect();
-        let times = batch
-            .events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| when(e, i))
-            .collect::<Result<Vec<_>, _>>()?;
         let attested = self.attest(&batch, &times, &skipped).await?;
         let mut interactions = Vec::new();
         let mut ads = Vec::new();

@@ -5,17 +5,17 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use app::error::{ApiError, ErrorCode};
-use app::wire::{FeedItem, RecommendRequest, RecommendResponse, Sponsorship};
+use app::wire::{RecommendRequest, RecommendResponse, Sponsorship};
 use axum::body::Bytes;
 
 use super::attestation::{Attestor, ImpressionClaims};
+use super::cards::cards;
 use super::cold_start::cold_start;
 use super::engine::{FeedKey, RankedFeed, Serving, UserState};
 use super::model_arms::Exposure;
 use super::rerank::{Entry, diversify, insert_sponsored};
 use super::snapshot::Snapshot;
 use super::users;
-use crate::db::items::ItemCard;
 use crate::recsys::serving::UserQuery;
 
 pub(super) fn invalid(message: impl Into<String>) -> ApiError {
@@ -51,48 +51,6 @@ fn parse_cursor(cursor: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
-/// The response items for `entries`; `sponsor` dresses a sponsored entry's slot (its token).
-pub(super) fn cards(
-    snapshot: &Snapshot,
-    entries: &[Entry],
-    sponsor: &dyn Fn(i64, i32, i32) -> Sponsorship,
-) -> Vec<FeedItem> {
-    entries
-        .iter()
-        .map(|e| {
-            let card = &snapshot.cards[e.row as usize];
-            let sponsored = e
-                .sponsored
-                .map(|(campaign_id, creative_id)| sponsor(card.id, campaign_id, creative_id));
-            feed_item(card, e.score, sponsored)
-        })
-        .collect()
-}
-
-/// For lists that hold no sponsored entries ("more like this").
-pub(super) fn unsponsored(_: i64, campaign_id: i32, creative_id: i32) -> Sponsorship {
-    Sponsorship {
-        campaign_id,
-        creative_id,
-        impression_token: String::new(),
-    }
-}
-
-/// What a feed shows of an item.
-pub(super) fn feed_item(card: &ItemCard, score: f32, sponsored: Option<Sponsorship>) -> FeedItem {
-    FeedItem {
-        item_id: card.id,
-        external_id: card.external_id.clone(),
-        title: card.title.clone(),
-        category: card.category.clone(),
-        image_url: card
-            .has_picture
-            .then(|| format!("/media/items/{}/image", card.id)),
-        score,
-        sponsored,
-    }
-}
-
 /// The category filter as a snapshot category index; an unknown category is a 400.
 pub(super) fn category_filter(
     snapshot: &Snapshot,
@@ -119,15 +77,22 @@ struct FeedPage {
 }
 
 impl FeedPage {
+    /// Where the page ends in the ranked feed.
+    fn end(&self) -> usize {
+        (self.offset + self.size).min(self.ranked.entries.len())
+    }
+
     fn entries(&self) -> &[Entry] {
-        let entries = &self.ranked.entries;
-        let end = (self.offset + self.size).min(entries.len());
-        entries.get(self.offset.min(end)..end).unwrap_or_default()
+        let end = self.end();
+        self.ranked
+            .entries
+            .get(self.offset.min(end)..end)
+            .unwrap_or_default()
     }
 
     /// The page, each sponsored slot with a fresh token for this serving of it.
     fn response(&self, attestor: &Attestor) -> RecommendResponse {
-        let end = (self.offset + self.size).min(self.ranked.entries.len());
+        let end = self.end();
         let model_version = self.snapshot.model_version();
         let served_at = chrono::Utc::now().timestamp();
         let sponsor = |item_id, campaign_id, creative_id| Sponsorship {

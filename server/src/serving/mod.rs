@@ -6,6 +6,7 @@
 //! - `workers`     the model's threads: user vectors, text and picture queries, off the executor
 //! - `engine`      `Serving`: the current snapshot, its hot swap, the moka caches, promotions
 //! - `feed`        recommend: cache, user vector, filtered ANN, rerank, sponsored slots, cursor
+//! - `cards`       what a page shows of each entry: item cards and their sponsorship
 //! - `rerank`      the rerank hook: category diversity and sponsored slots
 //! - `cold_start`  the feed of a user without history: text matches, trending, popular
 //! - `before_index` the feed before any index exists: the catalogue in cold-start order, no model
@@ -28,6 +29,7 @@ mod additions;
 pub mod attestation;
 mod attested;
 mod before_index;
+mod cards;
 mod catch_up;
 mod challenger;
 mod cold_start;
@@ -106,15 +108,12 @@ impl FeedService for FeedEngine {
         batch: EventBatch,
     ) -> Result<EventsReport, ApiError> {
         access::events(caller, self.demo(), &batch)?;
-        if let FeedCaller::Browser { viewer } = caller
-            && batch.events.iter().any(|e| e.user_id == *viewer)
-        {
-            // A visitor becomes a feed user at their first event.
-            users::ensure(&self.0.db, &self.0.settings.inference.catalogue, viewer)
-                .await
-                .map_err(|e| crate::failure::database("adding the viewer as a feed user", e))?;
-        }
-        self.0.record_events(batch).await
+        // A visitor becomes a feed user at their first event.
+        let newcomer = match caller {
+            FeedCaller::Browser { viewer } => Some(viewer.as_str()),
+            FeedCaller::Client(_) => None,
+        };
+        self.0.record_events(batch, newcomer).await
     }
 
     async fn planted_tastes(

@@ -4,8 +4,9 @@
 use app::error::{ApiError, ErrorCode};
 use app::wire::{CategoryCount, CategoryList, SimilarRequest, SimilarResponse};
 
+use super::cards::{cards, unsponsored};
 use super::engine::Serving;
-use super::feed::{cards, category_filter, internal, invalid, size, unsponsored};
+use super::feed::{category_filter, internal, invalid, size};
 use super::snapshot::Snapshot;
 use super::workers::WorkerError;
 

@@ -81,26 +81,22 @@ pub async fn load(
     })
 }
 
-/// Makes `external_id` a user of `catalogue_name` if it is not one yet: a browser's visitor or
-/// signed-in account becomes a feed user at its first event, and starts on the cold-start feed.
+/// Makes `external_id` a user of catalogue `catalogue_id` if it is not one yet, and returns
+/// its SQL id: a browser's visitor or signed-in account becomes a feed user at its first
+/// event, and starts on the cold-start feed.
 ///
 /// # Errors
-/// [`DbErr`] from the queries; a missing catalogue is `DbErr::RecordNotFound`.
+/// [`DbErr`] from the queries.
 pub async fn ensure(
     db: &DatabaseConnection,
-    catalogue_name: &str,
+    catalogue_id: i32,
     external_id: &str,
-) -> Result<(), DbErr> {
+) -> Result<i64, DbErr> {
     use sea_orm::ActiveValue::{NotSet, Set};
     use sea_orm::sea_query::OnConflict;
-    let found = catalogue::Entity::find()
-        .filter(catalogue::Column::Name.eq(catalogue_name))
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("catalogue `{catalogue_name}`")))?;
     user::Entity::insert(user::ActiveModel {
         id: NotSet,
-        catalogue_id: Set(found.id),
+        catalogue_id: Set(catalogue_id),
         external_id: Set(external_id.to_owned()),
         age: Set(None),
         gender: Set(None),
@@ -115,5 +111,13 @@ pub async fn ensure(
     )
     .exec_without_returning(db)
     .await?;
-    Ok(())
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::CatalogueId.eq(catalogue_id))
+        .filter(user::Column::ExternalId.eq(external_id))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("user `{external_id}`")))
 }

@@ -122,12 +122,22 @@ pub async fn world(app: &TestApp, own: &str) -> World {
     }
 }
 
+/// A valid new experiment on `campaign_id`.
+pub fn experiment_body(campaign_id: i32) -> Value {
+    json!({"name": "x", "campaign_id": campaign_id, "primary_metric": "ctr",
+        "arms": [{"name": "a", "weight": 1.0}, {"name": "b", "weight": 1.0}]})
+}
+
+/// A valid new difference-in-differences study on `campaign_id`.
+pub fn study_body(campaign_id: i32) -> Value {
+    json!({"name": "x", "method": "did", "campaign_id": campaign_id, "outcome": "clicks",
+        "treated": ["CA"], "control": ["TX"], "intervention_date": "2026-10-14"})
+}
+
 /// Every advertiser route: (method, route, the request to make against another's resource).
 pub fn tenant_routes(w: &World) -> Vec<(&'static str, &'static str, String, Option<Value>)> {
-    let experiment = json!({"name": "x", "campaign_id": w.their_campaign, "primary_metric": "ctr",
-        "arms": [{"name": "a", "weight": 1.0}, {"name": "b", "weight": 1.0}]});
-    let study = json!({"name": "x", "method": "did", "campaign_id": w.their_campaign, "outcome": "clicks",
-        "treated": ["CA"], "control": ["TX"], "intervention_date": "2026-10-14"});
+    let experiment = experiment_body(w.their_campaign);
+    let study = study_body(w.their_campaign);
     vec![
         (
             "POST",

@@ -17,6 +17,7 @@ mod dashboard_pages;
 mod deletion;
 mod doctor;
 mod doors;
+mod doors_table;
 mod encoders;
 mod extract;
 mod failures;
